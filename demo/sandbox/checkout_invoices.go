@@ -1,0 +1,186 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Invoice is one of the sandbox's demo invoices. Amount is in minor units
+// (cents).
+type Invoice struct {
+	ID          string `json:"id"`
+	CustomerID  string `json:"customer_id"`
+	Amount      int64  `json:"amount"`
+	Currency    string `json:"currency"`
+	Status      string `json:"status"` // "open" or "paid"
+	Description string `json:"description,omitempty"`
+}
+
+// checkoutPayment is a recorded payment.
+type checkoutPayment struct {
+	ID        string `json:"id"`
+	InvoiceID string `json:"invoice_id"`
+	Amount    int64  `json:"amount"`
+	Currency  string `json:"currency"`
+	Status    string `json:"status"`
+	Created   int64  `json:"created"` // Unix seconds
+}
+
+// checkoutData holds the demo customers, invoices and payments in memory.
+type checkoutData struct {
+	mu        sync.Mutex
+	customers map[string]bool
+	invoices  map[string]Invoice
+	payments  map[string][]checkoutPayment
+}
+
+// newCheckoutData seeds the demo data: cus_demo is the dev server's demo
+// user's customer; cus_other exists so that tests can try to reach an
+// invoice that is not theirs.
+func newCheckoutData() *checkoutData {
+	d := &checkoutData{
+		customers: map[string]bool{"cus_demo": true, "cus_other": true},
+		invoices:  map[string]Invoice{},
+		payments:  map[string][]checkoutPayment{},
+	}
+	for _, inv := range []Invoice{
+		{ID: "inv_1001", CustomerID: "cus_demo", Amount: 12900, Currency: "EUR", Status: "open", Description: "Société Générale de Démo: consulting, March"},
+		{ID: "inv_1002", CustomerID: "cus_demo", Amount: 4250, Currency: "EUR", Status: "paid", Description: "Support plan, February"},
+		{ID: "inv_2001", CustomerID: "cus_other", Amount: 99900, Currency: "EUR", Status: "open", Description: "Someone else's invoice"},
+	} {
+		d.invoices[inv.ID] = inv
+	}
+	return d
+}
+
+func (d *checkoutData) hasCustomer(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.customers[id]
+}
+
+func (d *checkoutData) invoice(id string) (Invoice, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	inv, ok := d.invoices[id]
+	return inv, ok
+}
+
+func (d *checkoutData) pay(inv Invoice, amount int64, now time.Time) checkoutPayment {
+	p := checkoutPayment{
+		ID: randomToken("pay_")[:24], InvoiceID: inv.ID, Amount: amount,
+		Currency: inv.Currency, Status: "succeeded", Created: now.Unix(),
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.payments[inv.ID] = append(d.payments[inv.ID], p)
+	return p
+}
+
+func (d *checkoutData) paymentCount(invoiceID string) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.payments[invoiceID])
+}
+
+// Invoice returns a demo invoice by id.
+func (s *Sandbox) Invoice(id string) (Invoice, bool) { return s.checkout.data.invoice(id) }
+
+// Payments returns how many payments have been recorded for an invoice.
+func (s *Sandbox) Payments(invoiceID string) int { return s.checkout.data.paymentCount(invoiceID) }
+
+// scopedInvoice verifies the scoped token and that it names the invoice in
+// the path. On failure it has written the answer (401, 403 or 404).
+func (c *checkoutServer) scopedInvoice(w http.ResponseWriter, r *http.Request) (Invoice, bool) {
+	cl, ok := c.authorize(w, r)
+	if !ok {
+		return Invoice{}, false
+	}
+	id := r.PathValue("id")
+	if cl.InvoiceID != id {
+		writeError(w, http.StatusForbidden, "forbidden", "the token is scoped to another invoice")
+		return Invoice{}, false
+	}
+	inv, found := c.data.invoice(id)
+	if !found {
+		writeError(w, http.StatusNotFound, "not_found", "no such invoice")
+		return Invoice{}, false
+	}
+	if inv.CustomerID != cl.CustomerID {
+		writeError(w, http.StatusForbidden, "forbidden", "the token is scoped to another customer")
+		return Invoice{}, false
+	}
+	return inv, true
+}
+
+// handleGetInvoice is GET /v1/invoices/{id}.
+func (c *checkoutServer) handleGetInvoice(w http.ResponseWriter, r *http.Request) {
+	inv, ok := c.scopedInvoice(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, inv)
+}
+
+// handlePay is POST /v1/invoices/{id}/payments, body optional
+// {"amount": minor units}; the default pays the whole invoice. Every call
+// records a new payment, so that the demo can be replayed; the invoice's
+// status is left as it is for the same reason.
+func (c *checkoutServer) handlePay(w http.ResponseWriter, r *http.Request) {
+	inv, ok := c.scopedInvoice(w, r)
+	if !ok {
+		return
+	}
+	amount, ok := readPaymentAmount(w, r)
+	if !ok {
+		return
+	}
+	if amount == 0 {
+		amount = inv.Amount
+	}
+	if amount < 0 || amount > inv.Amount {
+		writeError(w, http.StatusBadRequest, "invalid_request", "amount must be between 1 and the invoice amount (minor units)")
+		return
+	}
+	writeJSON(w, http.StatusCreated, c.data.pay(inv, amount, c.now()))
+}
+
+// readPaymentAmount reads the optional payment body; an empty body means
+// "pay the whole invoice" (0). On failure it has written a 400 or 413.
+func readPaymentAmount(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<10))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body is too large")
+		} else {
+			writeError(w, http.StatusBadRequest, "bad_json", "could not read the request body")
+		}
+		return 0, false
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return 0, true
+	}
+	var req struct {
+		Amount *int64 `json:"amount"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || dec.More() {
+		writeError(w, http.StatusBadRequest, "bad_json", `body must be empty or {"amount": <integer minor units>}`)
+		return 0, false
+	}
+	if req.Amount == nil {
+		return 0, true
+	}
+	if *req.Amount <= 0 {
+		writeError(w, http.StatusBadRequest, "invalid_request", "amount must be a positive integer (minor units)")
+		return 0, false
+	}
+	return *req.Amount, true
+}

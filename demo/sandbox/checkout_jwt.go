@@ -1,0 +1,159 @@
+package sandbox
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// checkoutAlg is the one algorithm scoped tokens are signed with and the
+// only one the verifier accepts (RFC 8725 §3.1: an allowlist, never the
+// token's own say). It rules out "none" and HS256-with-the-public-key.
+const checkoutAlg = jose.RS256
+
+// maxCheckoutTokenLen bounds what the verifier parses.
+const maxCheckoutTokenLen = 4 << 10
+
+// checkoutKey is the sandbox's signing key, generated at start and never
+// written anywhere. Its kid is the RFC 7638 thumbprint.
+type checkoutKey struct {
+	kid    string
+	priv   *rsa.PrivateKey
+	signer jose.Signer
+}
+
+func newCheckoutKey() (*checkoutKey, error) {
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: checkout signing key: %w", err)
+	}
+	thumb, err := (&jose.JSONWebKey{Key: &priv.PublicKey}).Thumbprint(crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: checkout key thumbprint: %w", err)
+	}
+	kid := base64.RawURLEncoding.EncodeToString(thumb)
+	signer, err := jose.NewSigner(
+		jose.SigningKey{Algorithm: checkoutAlg, Key: jose.JSONWebKey{Key: priv, KeyID: kid}},
+		(&jose.SignerOptions{}).WithType("JWT"),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: checkout signer: %w", err)
+	}
+	return &checkoutKey{kid: kid, priv: priv, signer: signer}, nil
+}
+
+// publicJWK is the verification key as published: public members only.
+func (k *checkoutKey) publicJWK() jose.JSONWebKey {
+	return jose.JSONWebKey{Key: &k.priv.PublicKey, KeyID: k.kid, Algorithm: string(checkoutAlg), Use: "sig"}
+}
+
+// checkoutClaims are the scoped token's claims: the registered ones and
+// seeds/003's partner_id, client_id, customer_id and invoice_id.
+type checkoutClaims struct {
+	jwt.Claims
+	PartnerID  string `json:"partner_id"`
+	ClientID   string `json:"client_id"`
+	CustomerID string `json:"customer_id"`
+	InvoiceID  string `json:"invoice_id"`
+}
+
+func (c *checkoutServer) mint(clientID, customerID, invoiceID string) (string, error) {
+	now := c.now()
+	cl := checkoutClaims{
+		Claims: jwt.Claims{
+			Issuer:   c.issuer,
+			Audience: jwt.Audience{c.audience},
+			IssuedAt: jwt.NewNumericDate(now),
+			Expiry:   jwt.NewNumericDate(now.Add(c.ttl)),
+			ID:       randomToken("ctk_"),
+		},
+		PartnerID: c.partnerID, ClientID: clientID, CustomerID: customerID, InvoiceID: invoiceID,
+	}
+	return jwt.Signed(c.key.signer).Claims(cl).Serialize()
+}
+
+// errCheckoutToken is a token the invoice API refuses; its message is safe
+// to show (it never quotes the token).
+type errCheckoutToken struct{ msg string }
+
+func (e *errCheckoutToken) Error() string { return e.msg }
+
+func badToken(msg string) error { return &errCheckoutToken{msg} }
+
+// verify checks a scoped token: shape, algorithm, kid, signature, iss, aud,
+// exp (required), nbf and iat with the configured leeway, and the custom
+// claims' presence. It trusts nothing in the header but the kid it must
+// match; an embedded jwk, jku or x5u is ignored.
+func (c *checkoutServer) verify(raw string) (checkoutClaims, error) {
+	var cl checkoutClaims
+	if len(raw) > maxCheckoutTokenLen {
+		return cl, badToken("token is too long")
+	}
+	if strings.Count(raw, ".") != 2 {
+		return cl, badToken("token is not a compact JWS (three dot-separated parts)")
+	}
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{checkoutAlg})
+	if err != nil {
+		return cl, badToken("token is malformed or not signed with " + string(checkoutAlg))
+	}
+	if len(tok.Headers) != 1 || tok.Headers[0].KeyID != c.key.kid {
+		return cl, badToken("token is signed with an unknown key id")
+	}
+	if err := tok.Claims(&c.key.priv.PublicKey, &cl); err != nil {
+		return cl, badToken("token signature is invalid")
+	}
+	if cl.Expiry == nil {
+		return cl, badToken("token has no exp")
+	}
+	exp := jwt.Expected{Issuer: c.issuer, AnyAudience: jwt.Audience{c.audience}, Time: c.now()}
+	if err := cl.ValidateWithLeeway(exp, c.leeway); err != nil {
+		switch {
+		case errors.Is(err, jwt.ErrExpired):
+			return cl, badToken("token expired")
+		case errors.Is(err, jwt.ErrNotValidYet), errors.Is(err, jwt.ErrIssuedInTheFuture):
+			return cl, badToken("token is not valid yet")
+		case errors.Is(err, jwt.ErrInvalidIssuer):
+			return cl, badToken("token has the wrong issuer")
+		case errors.Is(err, jwt.ErrInvalidAudience):
+			return cl, badToken("token has the wrong audience")
+		default:
+			return cl, badToken("token claims are invalid")
+		}
+	}
+	if cl.CustomerID == "" || cl.InvoiceID == "" || cl.ClientID == "" || cl.PartnerID == "" {
+		return cl, badToken("token lacks partner_id, client_id, customer_id or invoice_id")
+	}
+	return cl, nil
+}
+
+// authorize reads and verifies the request's scoped token. On failure it has
+// written a 401 (RFC 6750 §3.1) and returns false.
+func (c *checkoutServer) authorize(w http.ResponseWriter, r *http.Request) (checkoutClaims, bool) {
+	raw, ok := bearerToken(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		writeError(w, http.StatusUnauthorized, "invalid_token", "missing bearer token")
+		return checkoutClaims{}, false
+	}
+	cl, err := c.verify(raw)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		writeError(w, http.StatusUnauthorized, "invalid_token", err.Error())
+		return checkoutClaims{}, false
+	}
+	return cl, true
+}
+
+// handleJWKS publishes the verification key so that any server can check a
+// scoped token offline.
+func (c *checkoutServer) handleJWKS(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{c.key.publicJWK()}})
+}

@@ -1,0 +1,46 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+)
+
+// apiError is the sandbox's JSON error body, shaped like the seed providers'.
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, apiError{Code: code, Message: message})
+}
+
+// readJSON decodes a bounded JSON body, refusing unknown fields and
+// trailing data. On failure it has already written a 400 or 413.
+func readJSON(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body is too large")
+			return false
+		}
+		writeError(w, http.StatusBadRequest, "bad_json", "request body is not the expected JSON: "+err.Error())
+		return false
+	}
+	if dec.More() {
+		writeError(w, http.StatusBadRequest, "bad_json", "request body has data after the JSON value")
+		return false
+	}
+	return true
+}

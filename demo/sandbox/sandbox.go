@@ -1,0 +1,85 @@
+// Package sandbox is the embedded stand-in for the provider APIs, so that the
+// demo and every test run offline. It speaks each seed provider's pattern:
+// an end-to-end encryption key and sealed connections (keys.go,
+// connections.go), a Qonto-style dispatch endpoint (dispatch.go), checkout
+// scoped tokens (checkout.go) and an OAuth2 server (oauth*.go).
+//
+// Each feature keeps its own state in its own type and mounts its own routes;
+// this file only wires them together.
+package sandbox
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Config configures the sandbox. The zero value is usable: every secret the
+// sandbox needs it generates at start.
+type Config struct {
+	Logger *slog.Logger     // nil: discard
+	Now    func() time.Time // clock seam; nil: time.Now
+	// TokenTTL is the lifetime of the access tokens /auth/token issues;
+	// 0 means one hour.
+	TokenTTL time.Duration
+	Keys     KeysConfig
+	Dispatch DispatchConfig
+	Checkout CheckoutConfig
+	OAuth    OAuthConfig
+}
+
+// Sandbox is the provider stand-in. Its Handler serves every endpoint.
+type Sandbox struct {
+	cfg      Config
+	log      *slog.Logger
+	mux      *http.ServeMux
+	now      func() time.Time
+	tokens   *tokenStore
+	client   client
+	keys     *keyRing
+	conns    *connStore
+	dispatch *dispatcher
+	checkout *checkoutServer
+	oauth    *oauthServer
+}
+
+// New builds a sandbox with fresh keys and secrets.
+func New(cfg Config) (*Sandbox, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = time.Hour
+	}
+	s := &Sandbox{cfg: cfg, log: log, mux: http.NewServeMux(), now: now, tokens: newTokenStore(now)}
+	s.client = client{ID: "sbx_client_demo", Secret: randomToken("sbx_cs_")}
+	for _, mount := range []func() error{
+		s.mountToken,
+		s.mountKeys,
+		s.mountConnections,
+		s.mountDispatch,
+		s.mountCheckout,
+		s.mountOAuth,
+	} {
+		if err := mount(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Handler serves the sandbox's endpoints.
+func (s *Sandbox) Handler() http.Handler { return s.mux }
+
+// client is the one OAuth client the sandbox knows: the dev server.
+type client struct{ ID, Secret string }
+
+// ClientCredentials returns the dev server's client id and the secret the
+// sandbox generated for it at start. The dev server reads them in-process
+// when it embeds the sandbox; nothing is written to disk or code.
+func (s *Sandbox) ClientCredentials() (id, secret string) { return s.client.ID, s.client.Secret }

@@ -1,0 +1,101 @@
+// Package server is the Sealbridge dev server: it hosts the demo page and
+// the shim, holds every secret, and mounts the intermediary, the OAuth flows
+// and scoped-token minting. With no configuration it starts the embedded
+// sandbox provider on its own loopback origin. `go run ./demo` is a thin
+// main around it; the e2e tests start it in-process.
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/sealbridge/sealbridge/demo/sandbox"
+)
+
+// Config configures the dev server. Secrets come from the environment or
+// from files (FromEnv), never from code, and are never logged.
+type Config struct {
+	Addr        string // listen address; default 127.0.0.1:8080
+	DistDir     string // where `make wasm` put the shim; default "dist"
+	ProviderURL string // a real provider's base URL; empty starts the sandbox
+	// AccessToken is a provider access token for server-to-provider calls.
+	// With the sandbox and no token, the server gets one itself by client
+	// credentials.
+	AccessToken  string
+	StagingToken string
+	// ClientID and ClientSecret authenticate the server to the provider
+	// (client credentials, password grant, authorization code).
+	ClientID     string
+	ClientSecret string
+	Logger       *slog.Logger
+	Sandbox      sandbox.Config // for the embedded sandbox (tests tune TTLs and faults)
+	Secure       bool           // serving behind TLS: Secure, __Host- cookies
+}
+
+// Environment variable names. Each secret can also be read from a file
+// named by the same variable with a _FILE suffix (Docker/K8s secrets).
+const (
+	EnvAddr         = "SEALBRIDGE_ADDR"
+	EnvProviderURL  = "SEALBRIDGE_PROVIDER_URL"
+	EnvAccessToken  = "SEALBRIDGE_ACCESS_TOKEN"
+	EnvStagingToken = "SEALBRIDGE_STAGING_TOKEN"
+	EnvClientID     = "SEALBRIDGE_CLIENT_ID"
+	EnvClientSecret = "SEALBRIDGE_CLIENT_SECRET"
+	EnvDist         = "SEALBRIDGE_DIST"
+)
+
+// FromEnv reads the configuration from the environment.
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:        getenv(EnvAddr),
+		DistDir:     getenv(EnvDist),
+		ProviderURL: strings.TrimRight(getenv(EnvProviderURL), "/"),
+		ClientID:    getenv(EnvClientID),
+	}
+	var err error
+	for _, s := range []struct {
+		name string
+		dst  *string
+	}{
+		{EnvAccessToken, &c.AccessToken},
+		{EnvStagingToken, &c.StagingToken},
+		{EnvClientSecret, &c.ClientSecret},
+	} {
+		if *s.dst, err = secret(getenv, s.name); err != nil {
+			return Config{}, err
+		}
+	}
+	return c, nil
+}
+
+// secret reads NAME, or the file named by NAME_FILE. Setting both is an
+// error, so that nobody wonders which one won.
+func secret(getenv func(string) string, name string) (string, error) {
+	v, file := getenv(name), getenv(name+"_FILE")
+	if v != "" && file != "" {
+		return "", fmt.Errorf("set %s or %s_FILE, not both", name, name)
+	}
+	if file == "" {
+		return v, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		// The path is not secret; the content is never printed.
+		return "", fmt.Errorf("%s_FILE: %w", name, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+func (c *Config) defaults() {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.DistDir == "" {
+		c.DistDir = "dist"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}

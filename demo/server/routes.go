@@ -1,0 +1,51 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/sealbridge/sealbridge/demo/sandbox"
+)
+
+// routes builds the dev server's handler. Every /api/ route needs the
+// session cookie that loading the page sets, and every unsafe /api/ call
+// passes the CSRF checks.
+func (s *Server) routes() (http.Handler, error) {
+	mux := http.NewServeMux()
+	static, err := s.staticFiles()
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("GET /dist/", static.dist)
+	mux.Handle("GET /static/", static.web)
+	mux.HandleFunc("GET /{$}", s.page(static))
+	mux.HandleFunc("GET /api/config", s.handleConfig)
+
+	api := http.NewServeMux()
+	api.HandleFunc("POST /api/connections", s.handleConnections)
+	mux.Handle("/api/", s.protect(api))
+
+	return securityHeaders([]string{s.ProviderURL}, logRequests(s.cfg.Logger, mux)), nil
+}
+
+// protect puts an API mux behind the session and CSRF checks.
+func (s *Server) protect(h http.Handler) http.Handler {
+	unauthenticated := errorHandler(http.StatusUnauthorized, "unauthenticated", "no session: load the demo page first, and send its cookie")
+	forbidden := errorHandler(http.StatusForbidden, "csrf", "cross-site request refused: call from the page's own origin with the "+CSRFHeader+" header")
+	return s.sessions.Require(unauthenticated, csrf(forbidden, h))
+}
+
+// pageConfig is what the page needs to know about the provider. It holds
+// no secret: URLs of public endpoints only.
+type pageConfig struct {
+	ProviderURL string `json:"providerURL"`
+	KeyURL      string `json:"keyURL"`
+	Sandbox     bool   `json:"sandbox"`
+}
+
+func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, pageConfig{
+		ProviderURL: s.ProviderURL,
+		KeyURL:      s.ProviderURL + sandbox.KeyPath,
+		Sandbox:     s.Sandbox != nil,
+	})
+}

@@ -1,0 +1,49 @@
+// Small helpers shared by the panels: status lines and plain-word errors.
+
+/** Shows a status line: kind is "ok", "error" or "busy". */
+export function showStatus(el, kind, text, detail) {
+  el.className = "status " + kind;
+  el.textContent = text;
+  if (detail) {
+    const d = document.createElement("span");
+    d.className = "detail";
+    d.textContent = detail;
+    el.append(d);
+  }
+}
+
+const plainWords = {
+  key_unavailable: "We couldn't get the bank's encryption key, so nothing was sent. Please try again in a moment.",
+  key_invalid: "The bank's encryption key failed our safety checks, so nothing was sent.",
+  key_pin_mismatch: "The bank's encryption key is not the one this page expects, so nothing was sent.",
+  key_unknown: "The bank changed its encryption key. Please try again.",
+  network_error: "We couldn't reach the server. Check your connection and try again.",
+  timeout: "The server took too long to answer. Please try again.",
+  payload_too_large: "That is too long to send.",
+  invalid_argument: "Something in the form is not valid.",
+  upstream_unavailable: "The bank is not answering right now. Please try again shortly.",
+  unauthenticated: "Your session has ended. Reload the page.",
+  mfa_required: "The bank wants a new one-time code.",
+  reauth_required: "Please sign in again.",
+};
+
+/** Plain words for an error code, with the technical message as detail. */
+export function explain(code, message) {
+  return { text: plainWords[code] || "Something went wrong.", detail: message ? `${code}: ${message}` : code };
+}
+
+/** POSTs JSON to the dev server with the CSRF header, and reads JSON back. */
+export async function postJSON(path, body) {
+  const res = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Sealbridge-Request": "1" },
+    body: JSON.stringify(body),
+  });
+  let data = null;
+  try {
+    data = await res.json();
+  } catch {
+    data = { code: "bad_response", message: `HTTP ${res.status} with no JSON body` };
+  }
+  return { status: res.status, ok: res.ok, data };
+}

@@ -1,0 +1,193 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sealbridge/sealbridge/demo/server"
+)
+
+// env is one test's world: a dev server with its sandbox, a browser tab,
+// and everything the tab sent, threw or logged.
+type env struct {
+	t    *testing.T
+	srv  *server.Server
+	logs *syncBuffer
+	tab  context.Context
+	net  *netLog
+	mu   sync.Mutex
+	errs []string // uncaught exceptions and console errors
+}
+
+// newEnv starts a dev server (tuned by opts) and opens a tab.
+func newEnv(t *testing.T, opts ...func(*server.Config)) *env {
+	t.Helper()
+	logs := &syncBuffer{}
+	cfg := server.Config{
+		Addr:    "127.0.0.1:0",
+		DistDir: "../dist",
+		Logger:  slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := server.Start(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+
+	tab, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancel)
+	tab, cancelTimeout := context.WithTimeout(tab, 90*time.Second)
+	t.Cleanup(cancelTimeout)
+	e := &env{t: t, srv: srv, logs: logs, tab: tab, net: &netLog{}}
+	chromedp.ListenTarget(tab, e.onEvent)
+	require.NoError(t, chromedp.Run(tab,
+		network.Enable(),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			_, err := page.AddScriptToEvaluateOnNewDocument(cspRecorder).Do(ctx)
+			return err
+		}),
+	))
+	t.Cleanup(e.assertClean)
+	return e
+}
+
+// cspRecorder runs before page scripts and records CSP violations.
+const cspRecorder = `window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));`
+
+func (e *env) onEvent(ev any) {
+	switch ev := ev.(type) {
+	case *runtime.EventExceptionThrown:
+		e.mu.Lock()
+		e.errs = append(e.errs, "uncaught exception: "+exceptionText(ev.ExceptionDetails))
+		e.mu.Unlock()
+	case *runtime.EventConsoleAPICalled:
+		e.net.console(ev)
+	case *network.EventRequestWillBeSent:
+		e.net.request(ev)
+	}
+}
+
+func exceptionText(d *runtime.ExceptionDetails) string {
+	if d.Exception != nil && d.Exception.Description != "" {
+		return d.Exception.Description
+	}
+	return d.Text
+}
+
+// open loads path and waits until the page says the shim is ready.
+func (e *env) open(path string) {
+	e.t.Helper()
+	require.NoError(e.t, chromedp.Run(e.tab,
+		chromedp.Navigate(e.srv.URL+path),
+		chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery),
+	), "page did not become ready; logs:\n%s", e.logs.String())
+}
+
+// eval runs JS (awaiting a returned promise) and decodes its result.
+func (e *env) eval(js string, out any) {
+	e.t.Helper()
+	require.NoError(e.t, chromedp.Run(e.tab, chromedp.Evaluate(js, out, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
+		return p.WithAwaitPromise(true)
+	})), "evaluating %s", js)
+}
+
+// run runs chromedp actions in the tab.
+func (e *env) run(actions ...chromedp.Action) {
+	e.t.Helper()
+	require.NoError(e.t, chromedp.Run(e.tab, actions...))
+}
+
+// assertClean fails the test on any uncaught exception or CSP violation.
+func (e *env) assertClean() {
+	var csp []string
+	_ = chromedp.Run(e.tab, chromedp.Evaluate(`window.__csp || []`, &csp))
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, err := range e.errs {
+		e.t.Errorf("page error: %s", err)
+	}
+	for _, v := range csp {
+		e.t.Errorf("CSP violation: %s", v)
+	}
+}
+
+// netLog keeps every request the page sent and every console message.
+type netLog struct {
+	mu       sync.Mutex
+	requests []sentRequest
+	consoles []string
+}
+
+type sentRequest struct {
+	Method, URL, Body string
+	Headers           map[string]any
+}
+
+func (n *netLog) request(ev *network.EventRequestWillBeSent) {
+	var body strings.Builder
+	for _, entry := range ev.Request.PostDataEntries {
+		b, err := base64.StdEncoding.DecodeString(entry.Bytes)
+		if err != nil {
+			body.WriteString(entry.Bytes)
+			continue
+		}
+		body.Write(b)
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.requests = append(n.requests, sentRequest{Method: ev.Request.Method, URL: ev.Request.URL, Body: body.String(), Headers: ev.Request.Headers})
+}
+
+func (n *netLog) console(ev *runtime.EventConsoleAPICalled) {
+	var parts []string
+	for _, a := range ev.Args {
+		parts = append(parts, string(a.Value)+a.Description)
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.consoles = append(n.consoles, strings.Join(parts, " "))
+}
+
+// sent returns the requests so far whose URL contains substr.
+func (n *netLog) sent(substr string) []sentRequest {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []sentRequest
+	for _, r := range n.requests {
+		if strings.Contains(r.URL, substr) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's concurrent logging.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}

@@ -1,0 +1,11 @@
+//go:build js && wasm
+
+// Package jsbridge is the Go half of the boundary between the shim and
+// JavaScript; index.js is the other half. It is the only package that
+// touches syscall/js, and it does so through github.com/hack-pad/safejs so
+// that a JS exception becomes a Go error instead of a panic.
+//
+// Rules kept here: a js.FuncOf callback never blocks (it only hands a value
+// to a buffered channel or starts a goroutine); every export recovers; every
+// Func is released once it can no longer be called.
+package jsbridge

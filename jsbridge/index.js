@@ -1,0 +1,100 @@
+// Sealbridge: the ES module that page code imports. It loads the Go/WASM
+// shim, waits for Go to be ready, and wraps the Go exports so that every
+// failure is a SealbridgeError with a stable `code`.
+//
+// Works in browsers and in Node >= 18. wasm_exec.js (copied from the Go
+// toolchain that built sealbridge.wasm) must sit next to this file.
+import "./wasm_exec.js";
+
+/** The error every Sealbridge call rejects with. */
+export class SealbridgeError extends Error {
+  constructor(code, message, { status, body, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "SealbridgeError";
+    this.code = code;
+    if (status !== undefined) this.status = status;
+    if (body !== undefined) this.body = body;
+  }
+}
+
+const isNode = typeof process !== "undefined" && !!process.versions?.node && typeof window === "undefined";
+let loading = null;
+
+/**
+ * Loads the module once and resolves with the API. Later calls return the
+ * same instance.
+ * @param {{wasmURL?: string|URL, signal?: AbortSignal}} [options]
+ */
+export function load(options = {}) {
+  if (!loading) {
+    loading = start(options).catch((e) => {
+      loading = null; // let a later call try again
+      throw toSealbridgeError(e, "key_unavailable");
+    });
+  }
+  return loading;
+}
+
+async function start({ wasmURL = new URL("./sealbridge.wasm", import.meta.url) } = {}) {
+  const go = new globalThis.Go();
+  const ready = new Promise((resolve) => {
+    globalThis.__sealbridgeReady = resolve;
+  });
+  const { instance } = await instantiate(wasmURL, go.importObject);
+  const exited = go.run(instance).then(() => {
+    throw new SealbridgeError("internal", "the Sealbridge runtime exited");
+  });
+  const ns = await Promise.race([ready, exited]);
+  delete globalThis.__sealbridgeReady;
+  return api(ns);
+}
+
+async function instantiate(url, imports) {
+  if (isNode) {
+    const { readFile } = await import("node:fs/promises");
+    const bytes = await readFile(url instanceof URL ? url : new URL(url, import.meta.url));
+    return WebAssembly.instantiate(bytes, imports);
+  }
+  const response = fetch(url);
+  if (WebAssembly.instantiateStreaming) {
+    try {
+      return await WebAssembly.instantiateStreaming(response, imports);
+    } catch (e) {
+      // A server that sends the wrong Content-Type breaks streaming
+      // compilation; fall back to compiling from bytes.
+      if (!(e instanceof TypeError)) throw e;
+    }
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new SealbridgeError("network_error", `could not load ${url}: HTTP ${res.status}`);
+  return WebAssembly.instantiate(await res.arrayBuffer(), imports);
+}
+
+function toSealbridgeError(e, fallbackCode = "internal") {
+  if (e instanceof SealbridgeError) return e;
+  if (e && typeof e === "object" && typeof e.code === "string" && e.name === "SealbridgeError") {
+    return new SealbridgeError(e.code, e.message, { status: e.status, body: e.body });
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return new SealbridgeError(fallbackCode, message, { cause: e });
+}
+
+async function call(fn, ...args) {
+  try {
+    return await fn(...args);
+  } catch (e) {
+    throw toSealbridgeError(e);
+  }
+}
+
+function api(ns) {
+  return Object.freeze({
+    fetchKey: (url, options) => call(ns.fetchKey, url, options),
+    importKey: (jwk, options) => call(ns.importKey, jwk, options),
+    seal: (value, key) => call(ns.seal, value, key),
+    sealFields: (body, pointers, key) => call(ns.sealFields, body, pointers, key),
+    // Test hook: proves that a panic inside Go rejects cleanly and that
+    // the runtime keeps working. Not part of the public API.
+    __panic: () => call(ns.__panic),
+  });
+}

@@ -1,0 +1,22 @@
+// Package api is the shim's JavaScript API in pure Go: every export in
+// wasm/main.go converts its JS arguments and calls one method here. Keeping
+// the logic on this side of the boundary lets it be tested natively, with
+// a fake Transport instead of the browser's fetch.
+package api
+
+import (
+	"github.com/sealbridge/sealbridge/wasm/client"
+	"github.com/sealbridge/sealbridge/wasm/seal"
+)
+
+// Shim holds the state of one loaded module: the key cache and the
+// transport.
+type Shim struct {
+	keys      *seal.Cache
+	transport client.Transport
+}
+
+// New returns a Shim that sends requests with t.
+func New(t client.Transport) *Shim {
+	return &Shim{keys: seal.NewCache(), transport: t}
+}

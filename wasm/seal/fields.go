@@ -1,0 +1,415 @@
+package seal
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+)
+
+// MaxDocument bounds the JSON document given to SealFields.
+const MaxDocument = 1 << 20
+
+// MaxPointers bounds the pointers of one SealFields call: each costs an RSA
+// operation, and no form has more sensitive fields than this.
+const MaxPointers = 1024
+
+// field is one value to seal, found in the document.
+type field struct {
+	ptr        pointer
+	start, end int // byte span of the string literal, quotes included
+	plain      []byte
+	found      bool
+}
+
+// SealFields replaces each string value named by pointers (RFC 6901) in the
+// JSON object or array doc with its compact JWE, sealed from the UTF-8
+// bytes of the decoded string. Every other byte of doc is kept as it is:
+// the targets are located by a scan of the original text and spliced, so
+// member order, numbers and whitespace do not change.
+//
+// Every pointer must name an existing string, once; a pointer whose member
+// appears twice in one object is refused, because the provider might read
+// the other copy in clear. An empty pointer list is an error rather than a
+// no-op: a caller who meant to seal something must not send it in clear.
+// Errors are sberr.InvalidArgument and name the pointer, except values
+// over MaxPlaintext and documents over MaxDocument (sberr.PayloadTooLarge).
+func (k *Key) SealFields(doc []byte, pointers []string) ([]byte, error) {
+	if k == nil || k.enc == nil {
+		return nil, sberr.New(sberr.InvalidArgument, "no key: import the provider key with ImportKey before sealing")
+	}
+	if len(doc) > MaxDocument {
+		return nil, sberr.New(sberr.PayloadTooLarge, "document is %d bytes; SealFields accepts at most %d bytes", len(doc), MaxDocument)
+	}
+	root, fields, err := buildTrie(pointers)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDocument(doc); err != nil {
+		return nil, err
+	}
+	sc := scanner{data: doc}
+	if err := sc.walk(root); err != nil {
+		return nil, err
+	}
+	for _, f := range fields {
+		if !f.found {
+			return nil, notFound(root, f.ptr)
+		}
+	}
+
+	// Seal everything first: on any failure nothing is returned.
+	sealed := make([]string, len(fields))
+	for i, f := range fields {
+		if sealed[i], err = k.Seal(f.plain); err != nil {
+			e := sberr.As(err)
+			return nil, &sberr.Error{Code: e.Code, Message: "pointer " + quotePointer(f.ptr.raw) + ": " + e.Message, Err: e.Err}
+		}
+	}
+	order := make([]int, len(fields))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return fields[a].start - fields[b].start })
+
+	size := len(doc)
+	for i, f := range fields {
+		size += len(sealed[i]) + 2 - (f.end - f.start)
+	}
+	out := make([]byte, 0, size)
+	last := 0
+	for _, i := range order {
+		out = append(out, doc[last:fields[i].start]...)
+		out = append(out, '"')
+		out = append(out, sealed[i]...)
+		out = append(out, '"')
+		last = fields[i].end
+	}
+	return append(out, doc[last:]...), nil
+}
+
+// checkDocument refuses invalid JSON and top-level scalars. Syntax errors
+// give only an offset: the text around it may be a secret.
+func checkDocument(doc []byte) error {
+	var probe json.RawMessage
+	if err := json.Unmarshal(doc, &probe); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return sberr.New(sberr.InvalidArgument, "document is not valid JSON (error near byte %d); pass the JSON text of an object or array", syn.Offset)
+		}
+		return sberr.New(sberr.InvalidArgument, "document is not valid JSON; pass the JSON text of an object or array")
+	}
+	if c := firstByte(doc); c != '{' && c != '[' {
+		return sberr.New(sberr.InvalidArgument, "document is %s; it must be a JSON object or array", kindOf(c))
+	}
+	return nil
+}
+
+// node is one step of the pointers, merged into a trie so that a single
+// scan of the document serves them all.
+type node struct {
+	children map[string]*node
+	target   *field
+	via      string // the first pointer through this node, for messages
+	// Filled in by the scan, to explain pointers that were not found.
+	reached bool
+	kind    byte // first byte of the value here
+	length  int  // element count, for arrays
+}
+
+func buildTrie(pointers []string) (*node, []*field, error) {
+	if len(pointers) == 0 {
+		return nil, nil, sberr.New(sberr.InvalidArgument, `no pointers given; pass at least one JSON Pointer such as "/password"`)
+	}
+	if len(pointers) > MaxPointers {
+		return nil, nil, sberr.New(sberr.InvalidArgument, "%d pointers given; SealFields seals at most %d values per call", len(pointers), MaxPointers)
+	}
+	root := &node{}
+	fields := make([]*field, 0, len(pointers))
+	for _, raw := range pointers {
+		p, err := parsePointer(raw)
+		if err != nil {
+			return nil, nil, err
+		}
+		n := root
+		for _, t := range p.tokens {
+			child := n.children[t]
+			if child == nil {
+				if n.children == nil {
+					n.children = map[string]*node{}
+				}
+				child = &node{via: raw}
+				n.children[t] = child
+			}
+			n = child
+		}
+		if n.target != nil {
+			return nil, nil, pointerError(raw, "given twice; list each pointer once")
+		}
+		f := &field{ptr: p}
+		n.target = f
+		fields = append(fields, f)
+	}
+	return root, fields, nil
+}
+
+// notFound explains why pointer p named nothing: it follows p as far as the
+// scan reached and describes the value where it stopped.
+func notFound(root *node, p pointer) error {
+	n := root
+	for i, t := range p.tokens {
+		child := n.children[t]
+		if child != nil && child.reached {
+			n = child
+			continue
+		}
+		where := "at the top level"
+		if i > 0 {
+			where = "in the " + kindWord(n.kind) + " at " + quotePointer(p.prefix(i))
+		}
+		switch n.kind {
+		case '{':
+			return pointerError(p.raw, "no such member %q %s", t, where)
+		case '[':
+			switch {
+			case t == "-":
+				return pointerError(p.raw, `"-" names the slot after the last element %s, not an element`, where)
+			case !isArrayIndex(t):
+				return pointerError(p.raw, "%q is no array index %s; use a decimal number without leading zeros", t, where)
+			default:
+				return pointerError(p.raw, "no such element %s %s, which has %d elements", t, where, n.length)
+			}
+		default:
+			return pointerError(p.raw, "%s is %s, not an object or array", quotePointer(p.prefix(i)), kindOf(n.kind))
+		}
+	}
+	return pointerError(p.raw, "no such value")
+}
+
+func kindWord(c byte) string {
+	if c == '[' {
+		return "array"
+	}
+	return "object"
+}
+
+// errOutOfSync is returned if the scanner meets text that json.Unmarshal
+// accepted but it does not understand: a bug, never a panic.
+var errOutOfSync = sberr.New(sberr.Internal, "the JSON scanner lost its place in the document")
+
+// scanner walks a document that json.Unmarshal has already validated,
+// following the trie and recording the byte span of each target.
+type scanner struct {
+	data []byte
+	pos  int
+}
+
+func (s *scanner) ws() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next non-space byte without consuming it.
+func (s *scanner) peek() (byte, error) {
+	s.ws()
+	if s.pos >= len(s.data) {
+		return 0, errOutOfSync
+	}
+	return s.data[s.pos], nil
+}
+
+// expect consumes byte c after optional space.
+func (s *scanner) expect(c byte) error {
+	got, err := s.peek()
+	if err != nil || got != c {
+		return errOutOfSync
+	}
+	s.pos++
+	return nil
+}
+
+// walk scans one value. With a nil node the value is off every pointer's
+// path and is skipped.
+func (s *scanner) walk(n *node) error {
+	if n == nil {
+		return s.skip()
+	}
+	c, err := s.peek()
+	if err != nil {
+		return err
+	}
+	n.reached, n.kind = true, c
+	if f := n.target; f != nil {
+		return s.target(f, c)
+	}
+	switch c {
+	case '{':
+		return s.object(n)
+	case '[':
+		return s.array(n)
+	default:
+		return s.skip()
+	}
+}
+
+func (s *scanner) target(f *field, c byte) error {
+	if c != '"' {
+		return pointerError(f.ptr.raw, "is %s, not a string; only string values can be sealed", kindOf(c))
+	}
+	f.start = s.pos
+	if err := s.skipString(); err != nil {
+		return err
+	}
+	f.end = s.pos
+	plain, err := decodeString(s.data[f.start:f.end])
+	if err != nil {
+		return pointerError(f.ptr.raw, "%v", err)
+	}
+	if len(plain) > MaxPlaintext {
+		e := tooLarge(len(plain))
+		e.Message = "pointer " + quotePointer(f.ptr.raw) + ": " + e.Message
+		return e
+	}
+	f.plain, f.found = plain, true
+	return nil
+}
+
+func (s *scanner) object(n *node) error {
+	s.pos++ // '{'
+	var seen map[string]bool
+	for first := true; ; first = false {
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		if c == '}' {
+			s.pos++
+			return nil
+		}
+		if !first {
+			if err := s.expect(','); err != nil {
+				return err
+			}
+			s.ws()
+		}
+		start := s.pos
+		if err := s.skipString(); err != nil {
+			return err
+		}
+		var child *node
+		// A name that does not decode (broken UTF-8, a lone surrogate)
+		// cannot equal a pointer token, which is a Go string from the caller.
+		if name, err := decodeString(s.data[start:s.pos]); err == nil {
+			if child = n.children[string(name)]; child != nil {
+				if seen[string(name)] {
+					return pointerError(child.via, "member %q appears twice in one object, so the document is ambiguous (a reader might take the copy left in clear); remove the duplicate", name)
+				}
+				if seen == nil {
+					seen = map[string]bool{}
+				}
+				seen[string(name)] = true
+			}
+		}
+		if err := s.expect(':'); err != nil {
+			return err
+		}
+		if err := s.walk(child); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *scanner) array(n *node) error {
+	s.pos++ // '['
+	for i := 0; ; i++ {
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		if c == ']' {
+			s.pos++
+			n.length = i
+			return nil
+		}
+		if i > 0 {
+			if err := s.expect(','); err != nil {
+				return err
+			}
+		}
+		var child *node
+		if len(n.children) > 0 {
+			child = n.children[strconv.Itoa(i)]
+		}
+		if err := s.walk(child); err != nil {
+			return err
+		}
+	}
+}
+
+// skip consumes one value of any kind.
+func (s *scanner) skip() error {
+	depth := 0
+	for {
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		switch c {
+		case '"':
+			if err := s.skipString(); err != nil {
+				return err
+			}
+		case '{', '[':
+			depth++
+			s.pos++
+			continue
+		case '}', ']':
+			depth--
+			s.pos++
+		case ',', ':':
+			s.pos++
+			continue
+		default: // number, true, false, null
+			for s.pos < len(s.data) && !endsLiteral(s.data[s.pos]) {
+				s.pos++
+			}
+		}
+		if depth <= 0 {
+			return nil
+		}
+	}
+}
+
+// skipString consumes a string literal starting at its opening quote.
+func (s *scanner) skipString() error {
+	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+		return errOutOfSync
+	}
+	for s.pos++; s.pos < len(s.data); s.pos++ {
+		switch s.data[s.pos] {
+		case '\\':
+			s.pos++
+		case '"':
+			s.pos++
+			return nil
+		}
+	}
+	return errOutOfSync
+}
+
+// endsLiteral reports whether c ends a number or a true/false/null literal.
+func endsLiteral(c byte) bool {
+	switch c {
+	case ',', ']', '}', ' ', '\t', '\r', '\n':
+		return true
+	}
+	return false
+}

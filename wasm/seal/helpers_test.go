@@ -1,0 +1,99 @@
+package seal
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+)
+
+// Test keys are generated once per test binary: RSA generation is slow.
+var (
+	keysOnce            sync.Once
+	privA, privB, priv1 *rsa.PrivateKey
+)
+
+func testKeys(t testing.TB) (a, b, small *rsa.PrivateKey) {
+	t.Helper()
+	keysOnce.Do(func() {
+		var err error
+		if privA, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			panic(err)
+		}
+		if privB, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			panic(err)
+		}
+		if priv1, err = rsa.GenerateKey(rand.Reader, 1024); err != nil {
+			panic(err)
+		}
+	})
+	return privA, privB, priv1
+}
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// jwkMap is a valid encryption JWK for pub, as a map tests can break.
+func jwkMap(pub *rsa.PublicKey, kid string) map[string]any {
+	return map[string]any{
+		"kty": "RSA",
+		"kid": kid,
+		"use": "enc",
+		"alg": "RSA-OAEP-256",
+		"n":   b64(pub.N.Bytes()),
+		"e":   b64(big.NewInt(int64(pub.E)).Bytes()),
+	}
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
+
+// importA imports test key A under kid "a".
+func importA(t testing.TB) (*Key, *rsa.PrivateKey) {
+	t.Helper()
+	a, _, _ := testKeys(t)
+	k, err := ImportKey(mustJSON(t, jwkMap(&a.PublicKey, "a")), ImportOptions{})
+	require.NoError(t, err)
+	return k, a
+}
+
+// decrypt opens a JWE with explicit algorithm allowlists, as a provider should.
+func decrypt(t testing.TB, priv *rsa.PrivateKey, jwe string) []byte {
+	t.Helper()
+	obj, err := jose.ParseEncrypted(jwe, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256GCM})
+	require.NoError(t, err)
+	plain, err := obj.Decrypt(priv)
+	require.NoError(t, err)
+	return plain
+}
+
+// requireCode asserts err is a *sberr.Error with code and a message that
+// contains every fragment.
+func requireCode(t testing.TB, err error, code sberr.Code, fragments ...string) {
+	t.Helper()
+	require.Error(t, err)
+	var e *sberr.Error
+	require.ErrorAs(t, err, &e, "want a *sberr.Error, got %T: %v", err, err)
+	require.Equal(t, code, e.Code, "message: %s", e.Message)
+	for _, f := range fragments {
+		require.Contains(t, e.Message, f)
+	}
+	// The message names what to fix, not just what broke.
+	require.True(t, strings.ContainsAny(e.Message, ";:"), "message too terse: %q", e.Message)
+}
+
+func parseForTest(jwe string) (*jose.JSONWebEncryption, error) {
+	return jose.ParseEncrypted(jwe, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256GCM})
+}

@@ -1,0 +1,220 @@
+package seal
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+)
+
+// maxKeyDocument bounds the JWK/JWKS text. Real key sets are a few KiB.
+const maxKeyDocument = 256 << 10
+
+// ImportOptions tunes ImportKey.
+type ImportOptions struct {
+	// Pin is an optional RFC 7638 SHA-256 thumbprint (base64url, no
+	// padding). When set, the chosen key must have it, else the import
+	// fails with sberr.KeyPinMismatch.
+	Pin string
+	// Kid optionally names the key to take from a JWKS. With a single JWK
+	// it must match that key's kid.
+	Kid string
+}
+
+// ImportKey parses a JWK or a JWKS ({"keys":[...]}) and validates it.
+//
+// From a JWKS it takes the key named by opts.Kid; without a kid, the single
+// key that passes validation; and when several pass, the one whose
+// thumbprint is opts.Pin. Every failure is sberr.KeyInvalid, except a pin
+// that does not match (sberr.KeyPinMismatch) and a malformed pin
+// (sberr.InvalidArgument). Nothing is ever fetched.
+func ImportKey(data []byte, opts ImportOptions) (*Key, error) {
+	if opts.Pin != "" && !validThumbprint(opts.Pin) {
+		return nil, sberr.New(sberr.InvalidArgument, "pin %q is not an RFC 7638 SHA-256 thumbprint; it must be 43 base64url characters", abbreviate(opts.Pin))
+	}
+	if len(data) > maxKeyDocument {
+		return nil, invalid("key document is %d bytes; a JWK or JWKS may be at most %d bytes", len(data), maxKeyDocument)
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return nil, invalid("key document is empty; the key endpoint must return a JWK or a JWKS")
+	}
+	var probe json.RawMessage
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, sberr.Wrap(err, sberr.KeyInvalid, "key document is not valid JSON (%v); the key endpoint must return a JWK or a JWKS", err)
+	}
+	top, err := decodeObject(data)
+	if err != nil {
+		return nil, objectError(err, "key document")
+	}
+	_, hasKeys := top["keys"]
+	_, hasKty := top["kty"]
+	var k *Key
+	switch {
+	case hasKeys && hasKty:
+		return nil, invalid(`key document has both "keys" and "kty"; send either a JWK or a JWKS ({"keys":[...]})`)
+	case hasKeys:
+		k, err = fromSet(top["keys"], opts)
+	default:
+		k, err = fromJWK(top, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if opts.Pin != "" && k.thumbprint != opts.Pin {
+		return nil, pinMismatch(k, opts.Pin)
+	}
+	return k, nil
+}
+
+func fromJWK(m map[string]json.RawMessage, opts ImportOptions) (*Key, error) {
+	k, err := parseJWK(m)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Kid != "" && k.kid != opts.Kid {
+		return nil, invalid("the key has kid %q, not the requested %q; ask for the kid the key endpoint serves", abbreviate(k.kid), abbreviate(opts.Kid))
+	}
+	return k, nil
+}
+
+// candidate is one member of a JWKS.
+type candidate struct {
+	label   string // `key "kid"` or `keys[i]`, for messages
+	kid     string
+	members map[string]json.RawMessage
+}
+
+func fromSet(raw json.RawMessage, opts ImportOptions) (*Key, error) {
+	var elems []json.RawMessage
+	if firstByte(raw) != '[' || json.Unmarshal(raw, &elems) != nil {
+		return nil, invalid(`"keys" is %s; a JWKS must be {"keys":[...]} with an array of JWKs`, jsonKind(raw))
+	}
+	if len(elems) == 0 {
+		return nil, invalid(`the JWKS has no keys; the key endpoint must serve at least one RSA encryption key`)
+	}
+	cands := make([]candidate, 0, len(elems))
+	byKid := map[string]int{}
+	for i, e := range elems {
+		m, err := decodeObject(e)
+		if err != nil {
+			return nil, objectError(err, fmt.Sprintf("keys[%d]", i))
+		}
+		c := candidate{label: fmt.Sprintf("keys[%d]", i), members: m}
+		if err := json.Unmarshal(m["kid"], &c.kid); err == nil && c.kid != "" {
+			// Two keys under one kid would let the provider and us
+			// disagree about which key a JWE names.
+			if j, dup := byKid[c.kid]; dup {
+				return nil, invalid("kid %q appears twice in the JWKS (keys[%d] and keys[%d]); kids must be unique", abbreviate(c.kid), j, i)
+			}
+			byKid[c.kid] = i
+			c.label = fmt.Sprintf("key %q", abbreviate(c.kid))
+		}
+		cands = append(cands, c)
+	}
+
+	if opts.Kid != "" {
+		i, ok := byKid[opts.Kid]
+		if !ok {
+			return nil, invalid("the JWKS has no key with kid %q (it has %s); ask for a kid the key endpoint serves", abbreviate(opts.Kid), listKids(cands))
+		}
+		k, err := parseJWK(cands[i].members)
+		if err != nil {
+			return nil, prefixed(cands[i].label, err)
+		}
+		return k, nil
+	}
+
+	var usable []*Key
+	var errs []string
+	var firstErr error
+	for _, c := range cands {
+		k, err := parseJWK(c.members)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = prefixed(c.label, err)
+			}
+			errs = append(errs, c.label+": "+sberr.As(err).Message)
+			continue
+		}
+		usable = append(usable, k)
+	}
+	switch {
+	case len(usable) == 1:
+		return usable[0], nil
+	case len(usable) == 0 && len(cands) == 1:
+		return nil, firstErr
+	case len(usable) == 0:
+		return nil, invalid("none of the %d keys in the JWKS is a usable encryption key: %s", len(cands), strings.Join(errs, "; "))
+	}
+	// Several usable keys (a rotation in progress): a pin names one exactly.
+	if opts.Pin != "" {
+		for _, k := range usable {
+			if k.thumbprint == opts.Pin {
+				return k, nil
+			}
+		}
+		return nil, sberr.New(sberr.KeyPinMismatch, "no key in the JWKS has the pinned thumbprint %q (kids %s); check the pin, or update it if the provider rotated its key", opts.Pin, listKeys(usable))
+	}
+	return nil, invalid("the JWKS holds %d usable encryption keys (kids %s); pass the kid of the one to use", len(usable), listKeys(usable))
+}
+
+func pinMismatch(k *Key, pin string) error {
+	return sberr.New(sberr.KeyPinMismatch, "key %q has thumbprint %q, not the pinned %q; check the pin, or update it if the provider rotated its key", abbreviate(k.kid), k.thumbprint, pin)
+}
+
+// objectError turns a decodeObject error into a KeyInvalid message.
+func objectError(err error, what string) error {
+	var dup errDuplicateMember
+	var notObj errNotObject
+	switch {
+	case errors.As(err, &dup):
+		return invalid("%s: member %q appears twice; name each member once, so that everyone reads the same key", what, abbreviate(dup.name))
+	case errors.As(err, &notObj):
+		return invalid(`%s %s; the key endpoint must return a JWK or a JWKS ({"keys":[...]})`, what, notObj.Error())
+	default:
+		return sberr.Wrap(err, sberr.KeyInvalid, "%s is not valid JSON (%v)", what, err)
+	}
+}
+
+// prefixed names the JWKS member an error is about, keeping its code.
+func prefixed(label string, err error) error {
+	e := sberr.As(err)
+	return &sberr.Error{Code: e.Code, Message: label + ": " + e.Message, Err: e.Err}
+}
+
+func listKids(cands []candidate) string {
+	var kids []string
+	for _, c := range cands {
+		if c.kid != "" {
+			kids = append(kids, fmt.Sprintf("%q", abbreviate(c.kid)))
+		}
+	}
+	if len(kids) == 0 {
+		return "no kids"
+	}
+	return "kids " + strings.Join(kids, ", ")
+}
+
+func listKeys(keys []*Key) string {
+	kids := make([]string, len(keys))
+	for i, k := range keys {
+		kids[i] = fmt.Sprintf("%q", abbreviate(k.kid))
+	}
+	return strings.Join(kids, ", ")
+}
+
+// validThumbprint reports whether s looks like a base64url SHA-256 digest.
+func validThumbprint(s string) bool {
+	if len(s) != 43 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,210 @@
+package seal
+
+import (
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"unicode/utf8"
+
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+)
+
+// Key size bounds. 2048 bits is the floor for RSA-OAEP-256 today; the
+// ceiling only keeps a hostile key from making every seal slow.
+const (
+	MinModulusBits = 2048
+	MaxModulusBits = 16384
+)
+
+// requiredExponent is the only public exponent accepted: every mainstream
+// key generator uses it, and small exponents invite known attacks.
+const requiredExponent = 65537
+
+// privateMembers are the JWK members that carry private key material
+// (RFC 7518 §6.3.2 for RSA, "d" also for EC/OKP, "k" for oct). A key
+// endpoint that serves one of them is leaking its private key.
+var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+
+// referenceMembers would make the key depend on something fetched or
+// certified elsewhere. Sealbridge never fetches keys by reference and does
+// not validate certificate chains, so it refuses them instead of ignoring them.
+var referenceMembers = []struct{ name, fix string }{
+	{"jku", `Sealbridge never fetches keys by reference: serve the public key itself and drop "jku"`},
+	{"x5u", `Sealbridge never fetches keys by reference: serve the public key itself and drop "x5u"`},
+	{"x5c", `certificate chains are not validated: serve the bare RSA key without "x5c"`},
+}
+
+// encOps are the key_ops values that agree with "use":"enc" (RFC 7517 §4.3).
+var encOps = map[string]bool{"encrypt": true, "decrypt": true, "wrapKey": true, "unwrapKey": true}
+
+func invalid(format string, args ...any) *sberr.Error {
+	return sberr.New(sberr.KeyInvalid, format, args...)
+}
+
+// parseJWK validates the members of one JWK and returns the key. Each rule
+// has its own message so that a provider can fix its key endpoint.
+func parseJWK(m map[string]json.RawMessage) (*Key, error) {
+	for _, name := range privateMembers {
+		if _, ok := m[name]; ok {
+			// Never quote the value: it is a secret.
+			return nil, invalid("the key holds the private member %q; publish only the public key (kty, n, e, kid) and keep the private key on the server", name)
+		}
+	}
+	for _, ref := range referenceMembers {
+		if _, ok := m[ref.name]; ok {
+			return nil, invalid("the key has %q; %s", ref.name, ref.fix)
+		}
+	}
+
+	kty, err := stringMember(m, "kty", true)
+	if err != nil {
+		return nil, err
+	}
+	if kty != "RSA" {
+		return nil, invalid(`kty is %q; the provider key must be RSA ("kty":"RSA") for RSA-OAEP-256`, abbreviate(kty))
+	}
+
+	kid, err := stringMember(m, "kid", true)
+	if err != nil {
+		return nil, err
+	}
+	if kid == "" {
+		return nil, invalid(`"kid" is empty; give the key a non-empty kid so the provider knows which key sealed a value`)
+	}
+
+	use, err := stringMember(m, "use", false)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := m["use"]; ok && use != "enc" {
+		return nil, invalid(`use is %q; an encryption key must have "use":"enc" or no "use"`, abbreviate(use))
+	}
+	if err := checkKeyOps(m, use); err != nil {
+		return nil, err
+	}
+
+	alg, err := stringMember(m, "alg", false)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := m["alg"]; ok && alg != "RSA-OAEP-256" {
+		return nil, invalid(`alg is %q; the key must have "alg":"RSA-OAEP-256" or no "alg"`, abbreviate(alg))
+	}
+
+	n, err := uintMember(m, "n", "modulus")
+	if err != nil {
+		return nil, err
+	}
+	e, err := uintMember(m, "e", "public exponent")
+	if err != nil {
+		return nil, err
+	}
+	if !e.IsInt64() || e.Int64() != requiredExponent {
+		return nil, invalid(`e is %s; the provider key must use the public exponent 65537 ("e":"AQAB")`, abbreviate(e.String()))
+	}
+	bits := n.BitLen()
+	if bits < MinModulusBits {
+		return nil, invalid("modulus is %d bits; the provider key must be RSA with at least %d bits", bits, MinModulusBits)
+	}
+	if bits > MaxModulusBits {
+		return nil, invalid("modulus is %d bits; Sealbridge accepts RSA keys of at most %d bits", bits, MaxModulusBits)
+	}
+	if n.Bit(0) == 0 {
+		return nil, invalid(`modulus is even, so it is no RSA modulus; check that "n" holds the key's modulus`)
+	}
+	return newKey(kid, &rsa.PublicKey{N: n, E: requiredExponent})
+}
+
+// stringMember returns member name as a string ("" when absent and not
+// required).
+func stringMember(m map[string]json.RawMessage, name string, required bool) (string, error) {
+	raw, ok := m[name]
+	if !ok {
+		if required {
+			return "", invalid("%q is missing; %s", name, missingFix[name])
+		}
+		return "", nil
+	}
+	var s string
+	if firstByte(raw) != '"' || json.Unmarshal(raw, &s) != nil {
+		return "", invalid("%q is %s; it must be a JSON string", name, jsonKind(raw))
+	}
+	return s, nil
+}
+
+var missingFix = map[string]string{
+	"kty": `the provider key must be an RSA JWK ("kty":"RSA")`,
+	"kid": "give the key a non-empty kid so the provider knows which key sealed a value",
+	"n":   "an RSA JWK must carry its modulus as base64url",
+	"e":   `an RSA JWK must carry its public exponent ("e":"AQAB")`,
+}
+
+// checkKeyOps enforces that key_ops, when present, allows encryption and
+// agrees with "use":"enc".
+func checkKeyOps(m map[string]json.RawMessage, use string) error {
+	raw, ok := m["key_ops"]
+	if !ok {
+		return nil
+	}
+	var ops []string
+	if firstByte(raw) != '[' || json.Unmarshal(raw, &ops) != nil {
+		return invalid(`"key_ops" is %s; it must be an array of strings such as ["wrapKey","encrypt"]`, describeOps(raw))
+	}
+	seen := map[string]bool{}
+	wraps := false
+	for _, op := range ops {
+		if seen[op] {
+			return invalid("key_ops lists %q twice; list each operation once", abbreviate(op))
+		}
+		seen[op] = true
+		if !encOps[op] {
+			if use == "enc" {
+				return invalid(`key_ops lists %q, which disagrees with "use":"enc"; list only encrypt, wrapKey, decrypt or unwrapKey`, abbreviate(op))
+			}
+			return invalid("key_ops lists %q, which is no encryption operation; list only encrypt, wrapKey, decrypt or unwrapKey", abbreviate(op))
+		}
+		if op == "wrapKey" || op == "encrypt" {
+			wraps = true
+		}
+	}
+	if !wraps {
+		return invalid(`key_ops %s does not allow encryption; it must include "wrapKey" or "encrypt"`, abbreviate(string(raw)))
+	}
+	return nil
+}
+
+func describeOps(raw json.RawMessage) string {
+	if firstByte(raw) == '[' {
+		return "an array with a non-string element"
+	}
+	return jsonKind(raw)
+}
+
+// uintMember decodes a Base64urlUInt member (RFC 7518 §2). Leading zero
+// octets are ignored, as some libraries emit them; the value is what counts,
+// so a zero-padded modulus does not count as a bigger key.
+func uintMember(m map[string]json.RawMessage, name, what string) (*big.Int, error) {
+	s, err := stringMember(m, name, true)
+	if err != nil {
+		return nil, err
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil || len(b) == 0 {
+		return nil, invalid("%q (the %s) is not base64url without padding; encode it as RFC 7518 requires", name, what)
+	}
+	return new(big.Int).SetBytes(b), nil
+}
+
+// abbreviate keeps attacker-sized values out of messages.
+func abbreviate(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
