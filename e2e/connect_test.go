@@ -24,10 +24,8 @@ var typedPassword = strings.Repeat(typedPasswordStem, 20)
 func (e *env) submitConnection(login, password, pin string) string {
 	e.t.Helper()
 	var status string
+	e.fill(map[string]string{"login": login, "password": password, "pin": pin})
 	e.run(
-		chromedp.SetValue("#login", login, chromedp.ByID),
-		chromedp.SetValue("#password", password, chromedp.ByID),
-		chromedp.SetValue("#pin", pin, chromedp.ByID),
 		chromedp.Click("#connect-submit", chromedp.ByID),
 		chromedp.Poll(`(() => { const s = document.getElementById("connect-status"); return !s.classList.contains("busy") && s.textContent ? s.textContent : null })()`, &status, chromedp.WithPollingTimeout(20*time.Second)),
 	)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"log/slog"
 	"strings"
 	"sync"
@@ -190,4 +191,21 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.buf.String()
+}
+
+// fill sets form fields by id, as typing would (input events included).
+func (e *env) fill(values map[string]string) {
+	e.t.Helper()
+	b, err := json.Marshal(values)
+	require.NoError(e.t, err)
+	var ok bool
+	e.eval(`((values) => {
+		for (const [id, v] of Object.entries(values)) {
+			const el = document.getElementById(id);
+			if (!el) throw new Error("no field #" + id);
+			el.value = v;
+			el.dispatchEvent(new Event("input", { bubbles: true }));
+		}
+		return true;
+	})(`+string(b)+`)`, &ok)
 }

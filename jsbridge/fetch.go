@@ -58,18 +58,22 @@ func fetchInit(req *client.Request, controller safejs.Value) (safejs.Value, erro
 	for k, v := range req.Headers {
 		headers[k] = v
 	}
-	init := map[string]any{
+	fields := map[string]any{
 		"method":      req.Method,
 		"headers":     headers,
-		"signal":      signal,
 		"credentials": "same-origin",
 		"cache":       "no-store",
 	}
 	if req.Body != nil {
 		// Request bodies here are text (base64 descriptors, JSON).
-		init["body"] = string(req.Body)
+		fields["body"] = string(req.Body)
 	}
-	return safejs.ValueOf(init)
+	init, err := safejs.ValueOf(fields)
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	// Set, not a map entry: js.ValueOf cannot take a safejs.Value.
+	return init, init.Set("signal", signal)
 }
 
 func fetchError(ctx context.Context, url string, err error) error {

@@ -55,6 +55,69 @@ export interface Sealbridge {
   seal(value: string, key: KeyHandle | JWK): Promise<string>;
   /** A copy of body whose string values at the JSON Pointers are replaced by their JWEs. */
   sealFields<T>(body: T, pointers: string[], key: KeyHandle | JWK): Promise<T>;
+  /** Throws a SealbridgeError (invalid_argument) for bad options. */
+  createClient(options: ClientOptions): Client;
+}
+
+export interface ProxyEndpointDescriptor {
+  /** Your intermediary endpoint, e.g. "/api/embed-intermediary". */
+  path: string;
+  /** Default "POST". */
+  method?: string;
+  options?: { headers?: Record<string, string> };
+}
+
+export interface ClientOptions {
+  /** Send calls as Qonto request descriptors through your intermediary. */
+  proxyEndpointDescriptor?: ProxyEndpointDescriptor;
+  /** Or call the provider directly (with a scoped accessToken). */
+  baseURL?: string;
+  /** A short-lived scoped token (JWT); sent as Authorization: Bearer. */
+  accessToken?: string;
+  /** Called (once for all waiting calls) when the token expires or is refused; resolve with a new token. */
+  onAccessTokenExpired?: () => Promise<string> | string;
+  /** Per-call timeout, default 29000. */
+  timeoutMs?: number;
+  /** Renew this long before exp, default 30000. */
+  tokenSkewMs?: number;
+  /** Give up on onAccessTokenExpired after this long, default 10000. */
+  renewTimeoutMs?: number;
+  /** Key for request({seal}). */
+  key?: KeyHandle;
+}
+
+export interface RequestOptions {
+  method?: string;
+  /** Relative to the provider API, e.g. "/v2/sepa/beneficiaries/42". */
+  path: string;
+  query?: Record<string, string | number | boolean>;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** JSON Pointers into body to seal before sending. */
+  seal?: string[];
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  body: T;
+}
+
+export interface Claims {
+  partnerId: string;
+  clientId: string;
+  customerId: string;
+  invoiceId: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+export interface Client {
+  request<T = unknown>(req: RequestOptions): Promise<ApiResponse<T>>;
+  /** Claims of the current token, read unverified; null without a readable token. */
+  claims(): Claims | null;
+  /** Frees the client now (otherwise done when it is garbage-collected). */
+  close(): void;
 }
 
 export interface LoadOptions {

@@ -87,8 +87,33 @@ async function call(fn, ...args) {
   }
 }
 
+// syncCall runs a synchronous Go export: a Go callback cannot throw into
+// JavaScript, so errors come back as {__sealbridgeError} and are thrown here.
+function syncCall(fn, ...args) {
+  const r = fn(...args);
+  if (r && typeof r === "object" && r.__sealbridgeError) throw toSealbridgeError(r.__sealbridgeError);
+  return r;
+}
+
+// Clients live in Go and are named by an id; this registry closes the Go
+// side when the JS wrapper is garbage-collected.
+const clientRegistry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((close) => close()) : null;
+
+function makeClient(ns, options) {
+  const id = syncCall(ns.createClient, options);
+  const close = () => ns.closeClient(id);
+  const client = Object.freeze({
+    request: (req) => call(ns.request, id, req),
+    claims: () => syncCall(ns.claims, id),
+    close,
+  });
+  clientRegistry?.register(client, close);
+  return client;
+}
+
 function api(ns) {
   return Object.freeze({
+    createClient: (options) => makeClient(ns, options),
     fetchKey: (url, options) => call(ns.fetchKey, url, options),
     importKey: (jwk, options) => call(ns.importKey, jwk, options),
     seal: (value, key) => call(ns.seal, value, key),

@@ -145,3 +145,38 @@ func JSONOf(v safejs.Value, name string) ([]byte, error) {
 func ParseJSON(b []byte) (safejs.Value, error) {
 	return safejs.MustGetGlobal("JSON").Call("parse", string(b))
 }
+
+// ScalarMap reads an object whose values are strings, numbers or booleans
+// (e.g. a query), as strings.
+func ScalarMap(v safejs.Value, name string) (map[string]string, error) {
+	if IsMissing(v) {
+		return nil, nil
+	}
+	if v.Type() != safejs.TypeObject {
+		return nil, sberr.New(sberr.InvalidArgument, "%s must be an object, got %s", name, describe(v))
+	}
+	keys, err := safejs.MustGetGlobal("Object").Call("keys", v)
+	if err != nil {
+		return nil, err
+	}
+	names, err := Strings(keys, name)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(names))
+	str := safejs.MustGetGlobal("String")
+	for _, k := range names {
+		f := Field(v, k)
+		switch f.Type() {
+		case safejs.TypeString, safejs.TypeNumber, safejs.TypeBoolean:
+			s, err := str.Invoke(f)
+			if err != nil {
+				return nil, err
+			}
+			out[k], _ = s.String()
+		default:
+			return nil, sberr.New(sberr.InvalidArgument, "%s.%s must be a string, number or boolean, got %s", name, k, describe(f))
+		}
+	}
+	return out, nil
+}

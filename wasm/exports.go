@@ -27,7 +27,7 @@ func export(ns *jsbridge.Namespace, shim *api.Shim) error {
 			return err
 		}
 	}
-	return nil
+	return exportClients(ns, shim)
 }
 
 func fetchKey(shim *api.Shim, a []safejs.Value) (any, error) {

@@ -29,11 +29,32 @@ type Session struct {
 	Pending *PendingAuthorization
 }
 
-// ProviderTokens are the provider's tokens for one session. (filled in by the OAuth flows)
-type ProviderTokens struct{}
+// ProviderTokens are the provider's tokens for one session, obtained by the
+// OAuth flows (oauth.go). Store.Get copies a Session shallowly, so a
+// *ProviderTokens is shared between copies: treat it as immutable and
+// replace the pointer inside Store.Update. String, GoString and LogValue
+// (redact.go) never print the tokens.
+type ProviderTokens struct {
+	AccessToken  string
+	RefreshToken string // rotated by the provider at each refresh; saved before the new access token is used
+	TokenType    string
+	Expiry       time.Time // zero: the provider gave no expires_in
+	Grant        string    // "authorization_code" or "password"
+	UserID       string    // the provider's user id
+	DisplayName  string    // what the page may show: "connected as ..."
+	// Restricted is the last known 2FA state: the provider refuses the
+	// access token until a one-time password is validated (seed 001).
+	Restricted bool
+}
 
-// PendingAuthorization is an authorization-code attempt in flight. (filled in by the OAuth flows)
-type PendingAuthorization struct{}
+// PendingAuthorization is an authorization-code attempt in flight: what
+// GET /auth/start generated and GET /auth/callback consumes, once.
+type PendingAuthorization struct {
+	State    string // 32 random bytes, base64url; compared in constant time
+	Verifier string // PKCE code_verifier (RFC 7636); never leaves the server
+	ReturnTo string // validated same-origin path to land on after login
+	Created  time.Time
+}
 
 // newID returns a fresh 256-bit random session id.
 func newID() string {

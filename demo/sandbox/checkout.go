@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -45,7 +46,7 @@ type checkoutServer struct {
 	issuer, audience, partnerID string
 	ttl, leeway                 time.Duration
 	now                         func() time.Time
-	key                         *checkoutKey
+	key                         func() (*checkoutKey, error) // generated on first use
 	cors                        *checkoutCORS
 	data                        *checkoutData
 	mints                       atomic.Int64
@@ -78,11 +79,9 @@ func newCheckoutServer(cfg CheckoutConfig, now func() time.Time) (*checkoutServe
 	case c.leeway > maxCheckoutLeeway:
 		return nil, fmt.Errorf("sandbox: Checkout.Leeway is %s; it must be at most %s", cfg.Leeway, maxCheckoutLeeway)
 	}
-	key, err := newCheckoutKey()
-	if err != nil {
-		return nil, err
-	}
-	c.key = key
+	// The RSA key costs tens of milliseconds: made on first use, so that
+	// a sandbox that never mints (most tests) does not pay for it.
+	c.key = sync.OnceValues(newCheckoutKey)
 	return c, nil
 }
 

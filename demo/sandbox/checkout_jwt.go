@@ -22,7 +22,7 @@ const checkoutAlg = jose.RS256
 // maxCheckoutTokenLen bounds what the verifier parses.
 const maxCheckoutTokenLen = 4 << 10
 
-// checkoutKey is the sandbox's signing key, generated at start and never
+// checkoutKey is the sandbox's signing key, generated once per sandbox and never
 // written anywhere. Its kid is the RFC 7638 thumbprint.
 type checkoutKey struct {
 	kid    string
@@ -66,6 +66,10 @@ type checkoutClaims struct {
 }
 
 func (c *checkoutServer) mint(clientID, customerID, invoiceID string) (string, error) {
+	key, err := c.key()
+	if err != nil {
+		return "", err
+	}
 	now := c.now()
 	cl := checkoutClaims{
 		Claims: jwt.Claims{
@@ -77,7 +81,7 @@ func (c *checkoutServer) mint(clientID, customerID, invoiceID string) (string, e
 		},
 		PartnerID: c.partnerID, ClientID: clientID, CustomerID: customerID, InvoiceID: invoiceID,
 	}
-	return jwt.Signed(c.key.signer).Claims(cl).Serialize()
+	return jwt.Signed(key.signer).Claims(cl).Serialize()
 }
 
 // errCheckoutToken is a token the invoice API refuses; its message is safe
@@ -104,10 +108,14 @@ func (c *checkoutServer) verify(raw string) (checkoutClaims, error) {
 	if err != nil {
 		return cl, badToken("token is malformed or not signed with " + string(checkoutAlg))
 	}
-	if len(tok.Headers) != 1 || tok.Headers[0].KeyID != c.key.kid {
+	key, err := c.key()
+	if err != nil {
+		return cl, badToken("no verification key")
+	}
+	if len(tok.Headers) != 1 || tok.Headers[0].KeyID != key.kid {
 		return cl, badToken("token is signed with an unknown key id")
 	}
-	if err := tok.Claims(&c.key.priv.PublicKey, &cl); err != nil {
+	if err := tok.Claims(&key.priv.PublicKey, &cl); err != nil {
 		return cl, badToken("token signature is invalid")
 	}
 	if cl.Expiry == nil {
@@ -155,5 +163,10 @@ func (c *checkoutServer) authorize(w http.ResponseWriter, r *http.Request) (chec
 // handleJWKS publishes the verification key so that any server can check a
 // scoped token offline.
 func (c *checkoutServer) handleJWKS(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{c.key.publicJWK()}})
+	key, err := c.key()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal", "no signing key")
+		return
+	}
+	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{key.publicJWK()}})
 }

@@ -52,7 +52,8 @@ func TestCheckoutJWTChecks(t *testing.T) {
 	const leeway = 30 * time.Second // the default
 	s, clk := newCheckoutSandbox(t, CheckoutConfig{TokenTTL: ttl})
 	c := s.checkout
-	k := c.key
+	k, err := c.key()
+	require.NoError(t, err)
 	exp := checkoutT0.Add(ttl)
 
 	claims := func(edit func(*checkoutClaims)) checkoutClaims {

@@ -35,7 +35,7 @@ type KeysConfig struct {
 	// sandbox should behave like a provider that lists its integrators.
 	AllowedOrigins []string
 	// Sensitive names the connector fields that must be sealed; nil means
-	// ["login", "password"].
+	// ["login", "password"], an empty non-nil slice means none.
 	Sensitive []string
 }
 
@@ -51,7 +51,7 @@ const (
 	KeyHTML                      // 200 text/html, as a captive portal or maintenance page would
 	KeyWeak1024                  // a well-formed JWK whose modulus is only 1024 bits
 	KeyTruncated                 // 200 application/json cut in the middle
-	KeyHang                      // never answer; return when the request is cancelled
+	KeyHang                      // hold the request until the client gives up (or the fault is lifted: 503)
 )
 
 // ringKey is one private key of the ring. until is when a rotated-out key
@@ -162,6 +162,7 @@ func (s *Sandbox) RotateKey(grace time.Duration) (newKid string, err error) {
 		r.previous = append(r.previous, old)
 	}
 	r.prune()
+	s.log.Info("sandbox: e2e key rotated", "kid", k.kid, "previous", old.kid, "grace", grace)
 	return k.kid, nil
 }
 
@@ -172,7 +173,7 @@ func (s *Sandbox) KeyID() string {
 	return s.keys.current.kid
 }
 
-// KeyFetches counts requests to KeyPath (every format and fault included).
+// KeyFetches counts GET requests to KeyPath, every format and fault included.
 func (s *Sandbox) KeyFetches() int {
 	s.keys.mu.Lock()
 	defer s.keys.mu.Unlock()

@@ -81,6 +81,7 @@ func (s *Server) sandboxConfig() sandbox.Config {
 		c.Logger = s.cfg.Logger.With("component", "sandbox")
 	}
 	c.Keys.AllowedOrigins = append(c.Keys.AllowedOrigins, s.URL)
+	c.Checkout.AllowedOrigins = append(c.Checkout.AllowedOrigins, s.URL)
 	return c
 }
 

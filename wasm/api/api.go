@@ -14,6 +14,7 @@ import (
 type Shim struct {
 	keys      *seal.Cache
 	transport client.Transport
+	clients   clients
 }
 
 // New returns a Shim that sends requests with t.

@@ -125,3 +125,12 @@ func TestLenientBase64IsRefusedWhereGoWouldAccept(t *testing.T) {
 		}
 	}
 }
+
+// A hostile key must not flood the logs through the error message.
+func TestLongKeyIsCutInMessage(t *testing.T) {
+	_, err := Decode(b64(`{"`+strings.Repeat("k", 100000)+`":1}`), Limits{})
+	wantErr(t, err, sberr.InvalidArgument, `unknown key "kkkk`)
+	if len(err.Error()) > 200 {
+		t.Fatalf("message is %d bytes long", len(err.Error()))
+	}
+}

@@ -66,7 +66,9 @@ func decodeString(lit []byte) ([]byte, error) {
 				return nil, errBadString
 			}
 			i++
-		case c < 0x20:
+		case c < 0x20 || c == '"':
+			// Callers pass one scanned literal; a bare quote inside means
+			// the span is wrong, and decoding on would hide that.
 			return nil, errBadString
 		case c < utf8.RuneSelf:
 			out = append(out, c)

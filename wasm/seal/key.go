@@ -23,9 +23,10 @@ type Key struct {
 	bits       int
 	pub        *rsa.PublicKey
 	enc        jose.Encrypter
-	// header is the base64url protected header every JWE from this key
-	// starts with, checked once at import to be exactly alg, enc and kid.
-	header string
+	// prefix is the base64url protected header plus "." that every JWE
+	// from this key starts with, checked once at import to be exactly
+	// alg, enc and kid.
+	prefix string
 }
 
 // Kid returns the key's "kid".
@@ -56,7 +57,7 @@ func newKey(kid string, pub *rsa.PublicKey) (*Key, error) {
 	if err := checkHeader(header, kid); err != nil {
 		return nil, err
 	}
-	k.header = header
+	k.prefix = header + "."
 	return k, nil
 }
 

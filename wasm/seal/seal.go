@@ -28,7 +28,7 @@ func (k *Key) Seal(plaintext []byte) (string, error) {
 		return "", err
 	}
 	// Cheap guard that every JWE carries the header checked at import.
-	if !strings.HasPrefix(jwe, k.header+".") {
+	if !strings.HasPrefix(jwe, k.prefix) {
 		return "", sberr.New(sberr.Internal, "the JWE library changed the protected header between seals; refusing to send it")
 	}
 	return jwe, nil

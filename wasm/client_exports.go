@@ -1,0 +1,203 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hack-pad/safejs"
+
+	"github.com/sealbridge/sealbridge/jsbridge"
+	"github.com/sealbridge/sealbridge/wasm/api"
+	"github.com/sealbridge/sealbridge/wasm/client"
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+)
+
+func exportClients(ns *jsbridge.Namespace, shim *api.Shim) error {
+	if err := ns.Sync("createClient", func(a []safejs.Value) (any, error) { return createClient(shim, a) }); err != nil {
+		return err
+	}
+	if err := ns.Sync("claims", func(a []safejs.Value) (any, error) { return claims(shim, a) }); err != nil {
+		return err
+	}
+	if err := ns.Sync("closeClient", func(a []safejs.Value) (any, error) {
+		id, err := jsbridge.Arg(a, 0).Int()
+		if err == nil {
+			shim.CloseClient(id)
+		}
+		return nil, nil
+	}); err != nil {
+		return err
+	}
+	return ns.Async("request", func(a []safejs.Value) (any, error) { return request(shim, a) })
+}
+
+func createClient(shim *api.Shim, a []safejs.Value) (any, error) {
+	opts, err := jsbridge.Options(jsbridge.Arg(a, 0), "createClient options")
+	if err != nil {
+		return nil, err
+	}
+	var o api.ClientOptions
+	if o.Proxy, err = proxyEndpoint(jsbridge.Field(opts, "proxyEndpointDescriptor")); err != nil {
+		return nil, err
+	}
+	if o.BaseURL, err = jsbridge.OptionalString(opts, "baseURL"); err != nil {
+		return nil, err
+	}
+	if o.AccessToken, err = jsbridge.OptionalString(opts, "accessToken"); err != nil {
+		return nil, err
+	}
+	if cb := jsbridge.Field(opts, "onAccessTokenExpired"); !jsbridge.IsMissing(cb) {
+		if cb.Type() != safejs.TypeFunction {
+			return nil, sberr.New(sberr.InvalidArgument, "onAccessTokenExpired must be a function that resolves with a new token")
+		}
+		o.Renew = renewWith(cb)
+	}
+	if o.Timeout, err = millis(opts, "timeoutMs"); err != nil {
+		return nil, err
+	}
+	if o.Skew, err = millis(opts, "tokenSkewMs"); err != nil {
+		return nil, err
+	}
+	if o.RenewTimeout, err = millis(opts, "renewTimeoutMs"); err != nil {
+		return nil, err
+	}
+	if k := jsbridge.Field(opts, "key"); !jsbridge.IsMissing(k) {
+		h, err := keyArg(shim, k, "createClient key")
+		if err != nil {
+			return nil, err
+		}
+		o.Key = &h
+	}
+	return shim.CreateClient(o)
+}
+
+func proxyEndpoint(v safejs.Value) (*client.ProxyEndpoint, error) {
+	if jsbridge.IsMissing(v) {
+		return nil, nil
+	}
+	if _, err := jsbridge.Options(v, "proxyEndpointDescriptor"); err != nil {
+		return nil, err
+	}
+	var p client.ProxyEndpoint
+	var err error
+	if p.Path, err = jsbridge.OptionalString(v, "path"); err != nil {
+		return nil, err
+	}
+	if p.Method, err = jsbridge.OptionalString(v, "method"); err != nil {
+		return nil, err
+	}
+	if p.Headers, err = jsbridge.StringMap(jsbridge.Field(jsbridge.Field(v, "options"), "headers"), "proxyEndpointDescriptor.options.headers"); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// renewWith calls the page's onAccessTokenExpired from a Go goroutine (never
+// from inside a JS callback) and awaits its promise.
+func renewWith(cb safejs.Value) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		v, err := cb.Invoke()
+		if err != nil {
+			return "", fmt.Errorf("it threw: %w", err)
+		}
+		if then := jsbridge.Field(v, "then"); then.Type() == safejs.TypeFunction {
+			if v, err = jsbridge.Await(ctx, v); err != nil {
+				return "", err
+			}
+		}
+		if v.Type() != safejs.TypeString {
+			return "", fmt.Errorf("it resolved with something other than a token string")
+		}
+		return v.String()
+	}
+}
+
+func millis(opts safejs.Value, name string) (time.Duration, error) {
+	ms, set, err := jsbridge.OptionalNumber(opts, name)
+	if err != nil || !set {
+		return 0, err
+	}
+	if ms <= 0 {
+		return 0, sberr.New(sberr.InvalidArgument, "%s must be a positive number of milliseconds", name)
+	}
+	return time.Duration(ms * float64(time.Millisecond)), nil
+}
+
+func request(shim *api.Shim, a []safejs.Value) (any, error) {
+	id, err := jsbridge.Arg(a, 0).Int()
+	if err != nil {
+		return nil, sberr.New(sberr.InvalidArgument, "request must be called on a client from createClient")
+	}
+	call, err := readCall(jsbridge.Arg(a, 1))
+	if err != nil {
+		return nil, err
+	}
+	res, err := shim.Request(ctx(), id, call)
+	if err != nil {
+		return nil, err
+	}
+	headers := make(map[string]any, len(res.Headers))
+	for k, v := range res.Headers {
+		headers[k] = v
+	}
+	body, err := jsbridge.ParseJSON(res.Body)
+	if err != nil {
+		return nil, sberr.Wrap(err, sberr.BadResponse, "the answer's body is not JSON")
+	}
+	return map[string]any{"status": res.Status, "headers": headers, "body": body}, nil
+}
+
+func readCall(v safejs.Value) (client.Call, error) {
+	if v.Type() != safejs.TypeObject {
+		return client.Call{}, sberr.New(sberr.InvalidArgument, "request needs an object like {method, path, body}")
+	}
+	var c client.Call
+	var err error
+	if c.Method, err = jsbridge.OptionalString(v, "method"); err != nil {
+		return c, err
+	}
+	if c.Path, err = jsbridge.String(jsbridge.Field(v, "path"), "request path"); err != nil {
+		return c, err
+	}
+	if c.Query, err = jsbridge.ScalarMap(jsbridge.Field(v, "query"), "request query"); err != nil {
+		return c, err
+	}
+	if c.Headers, err = jsbridge.StringMap(jsbridge.Field(v, "headers"), "request headers"); err != nil {
+		return c, err
+	}
+	if b := jsbridge.Field(v, "body"); !jsbridge.IsMissing(b) {
+		raw, err := jsbridge.JSONOf(b, "request body")
+		if err != nil {
+			return c, err
+		}
+		c.Body = json.RawMessage(raw)
+	}
+	if s := jsbridge.Field(v, "seal"); !jsbridge.IsMissing(s) {
+		if c.Seal, err = jsbridge.Strings(s, "request seal"); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+func claims(shim *api.Shim, a []safejs.Value) (any, error) {
+	id, err := jsbridge.Arg(a, 0).Int()
+	if err != nil {
+		return nil, sberr.New(sberr.InvalidArgument, "claims must be called on a client from createClient")
+	}
+	c, ok, err := shim.Claims(id)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return map[string]any{
+		"partnerId":  c.PartnerID,
+		"clientId":   c.ClientID,
+		"customerId": c.CustomerID,
+		"invoiceId":  c.InvoiceID,
+		"expiresAt":  float64(c.ExpiresAt.UnixMilli()),
+	}, nil
+}
