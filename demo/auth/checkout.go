@@ -65,10 +65,27 @@ type CheckoutMinter struct {
 // (cus_other, inv_2001) belongs to no dev-server user, so that its invoice
 // is the one to try and fail to reach.
 func DemoOwnership(user, invoiceID string) (customerID string, ok bool) {
-	if user == "demo-user" && (invoiceID == "inv_1001" || invoiceID == "inv_1002") {
-		return "cus_demo", true
+	owned := demoOwners[user]
+	for _, id := range owned.invoices {
+		if id == invoiceID {
+			return owned.customer, true
+		}
 	}
 	return "", false
+}
+
+// demoOwners is the demo's user -> customer -> invoices table, matching
+// the sandbox's seeded data.
+var demoOwners = map[string]struct {
+	customer string
+	invoices []string
+}{
+	"demo-user": {customer: "cus_demo", invoices: []string{"inv_1001", "inv_1002"}},
+}
+
+// DemoInvoices lists the invoices user may check out in the demo.
+func DemoInvoices(user string) []string {
+	return append([]string(nil), demoOwners[user].invoices...)
 }
 
 // NewCheckoutMinter builds a CheckoutMinter. It makes no network call.

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"github.com/sealbridge/sealbridge/demo/auth"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
 )
 
@@ -22,6 +23,11 @@ func (s *Server) routes() (http.Handler, error) {
 
 	api := http.NewServeMux()
 	api.HandleFunc("POST /api/connections", s.handleConnections)
+	minter, err := s.checkoutMinter()
+	if err != nil {
+		return nil, err
+	}
+	api.Handle("POST /api/checkout-token", minter)
 	mux.Handle("/api/", s.protect(api))
 
 	return securityHeaders([]string{s.ProviderURL}, logRequests(s.cfg.Logger, mux)), nil
@@ -40,6 +46,8 @@ type pageConfig struct {
 	ProviderURL string `json:"providerURL"`
 	KeyURL      string `json:"keyURL"`
 	Sandbox     bool   `json:"sandbox"`
+	// Invoices the demo user may check out (the demo's ownership table).
+	Invoices []string `json:"invoices"`
 }
 
 func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
@@ -47,5 +55,6 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 		ProviderURL: s.ProviderURL,
 		KeyURL:      s.ProviderURL + sandbox.KeyPath,
 		Sandbox:     s.Sandbox != nil,
+		Invoices:    auth.DemoInvoices("demo-user"),
 	})
 }

@@ -2,6 +2,9 @@
 // configuration, and wire each panel. No inline script: the CSP forbids it.
 import { load } from "/dist/index.js";
 import { mountConnect } from "/static/connect.js";
+import { mountBeneficiaries } from "/static/beneficiaries.js";
+import { mountCheckout } from "/static/checkout.js";
+import { mountAccount } from "/static/account.js";
 
 const runtime = document.getElementById("runtime");
 
@@ -19,6 +22,9 @@ async function main() {
   link.textContent = config.providerURL + (config.sandbox ? " (embedded sandbox)" : "");
   link.href = config.providerURL + "/inbox";
   mountConnect(sb, config);
+  mountBeneficiaries(sb);
+  mountCheckout(sb, config);
+  mountAccount(config);
   runtime.textContent = "Secure module ready";
   runtime.className = "runtime ready";
   document.body.dataset.ready = "true";

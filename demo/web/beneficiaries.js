@@ -1,0 +1,95 @@
+// "Beneficiaries": provider API calls in proxy mode. Each call goes to the
+// dev server's intermediary as a Qonto request descriptor; the server adds
+// the provider token.
+import { showStatus, explain } from "/static/ui.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function mountBeneficiaries(sb) {
+  const client = sb.createClient({
+    proxyEndpointDescriptor: {
+      path: "/api/embed-intermediary",
+      method: "POST",
+      options: { headers: { "X-Sealbridge-Request": "1" } },
+    },
+  });
+  const status = $("ben-status");
+  let editing = null;
+
+  function fail(e) {
+    if (e.status === 428) {
+      showStatus(status, "error", "The bank wants you to confirm this change (strong customer authentication).", `${e.code} ${e.status}`);
+      return;
+    }
+    if (e.status === 422) {
+      const detail = e.body?.errors?.map((x) => x.detail).join("; ");
+      showStatus(status, "error", "Some fields are not valid: " + (detail || "check the form"), `${e.code} ${e.status}`);
+      return;
+    }
+    const { text, detail } = explain(e.body?.code || e.code, e.body?.message || e.message);
+    showStatus(status, "error", text, detail);
+  }
+
+  async function list() {
+    showStatus(status, "busy", "Loading…");
+    try {
+      const res = await client.request({ method: "GET", path: "/v2/sepa/beneficiaries", query: { per_page: 25 } });
+      render(res.body.beneficiaries || []);
+      showStatus(status, "ok", `${res.body.meta?.total_count ?? res.body.beneficiaries.length} beneficiaries.`);
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  function render(items) {
+    const rows = $("ben-rows");
+    rows.replaceChildren(
+      ...items.map((b) => {
+        const tr = document.createElement("tr");
+        tr.dataset.id = b.id;
+        for (const v of [b.name, b.email || "—", b.activity_tag || "—"]) {
+          const td = document.createElement("td");
+          td.textContent = v;
+          tr.append(td);
+        }
+        const td = document.createElement("td");
+        const edit = document.createElement("button");
+        edit.type = "button";
+        edit.className = "secondary";
+        edit.textContent = "Edit";
+        edit.addEventListener("click", () => openEditor(b));
+        td.append(edit);
+        tr.append(td);
+        return tr;
+      }),
+    );
+    $("ben-table").hidden = false;
+  }
+
+  function openEditor(b) {
+    editing = b;
+    $("ben-form-title").textContent = "Edit " + b.name;
+    $("ben-name").value = b.name;
+    $("ben-email").value = b.email || "";
+    $("ben-tag").value = "";
+    $("ben-form").hidden = false;
+  }
+
+  $("ben-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const beneficiary = { name: $("ben-name").value, email: $("ben-email").value };
+    if ($("ben-tag").value) beneficiary.activity_tag = $("ben-tag").value;
+    showStatus(status, "busy", "Saving…");
+    try {
+      await client.request({ method: "PATCH", path: `/v2/sepa/beneficiaries/${encodeURIComponent(editing.id)}`, body: { beneficiary } });
+      $("ben-form").hidden = true;
+      await list();
+      showStatus(status, "ok", "Beneficiary saved.");
+    } catch (e) {
+      fail(e);
+    }
+  });
+  $("ben-cancel").addEventListener("click", () => ($("ben-form").hidden = true));
+  $("ben-load").addEventListener("click", list);
+  $("ben-load").disabled = false;
+}
