@@ -111,3 +111,13 @@ func (s *Server) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// CloseSandbox stops the embedded sandbox while the dev server keeps
+// running: tests use it to see how the page copes with a provider that is
+// down.
+func (s *Server) CloseSandbox() error {
+	if s.sandboxHTTP == nil {
+		return errors.New("no embedded sandbox")
+	}
+	return s.sandboxHTTP.Close()
+}
