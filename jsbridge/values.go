@@ -100,11 +100,19 @@ func Strings(v safejs.Value, name string) ([]string, error) {
 
 // StringMap reads an object whose values are all strings (e.g. headers).
 func StringMap(v safejs.Value, name string) (map[string]string, error) {
+	return objectMap(v, name, func(f safejs.Value, field string) (string, error) {
+		return String(f, field)
+	})
+}
+
+// objectMap reads a plain object's own properties, converting each value
+// with conv; a missing object reads as nil.
+func objectMap(v safejs.Value, name string, conv func(f safejs.Value, field string) (string, error)) (map[string]string, error) {
 	if IsMissing(v) {
 		return nil, nil
 	}
 	if v.Type() != safejs.TypeObject {
-		return nil, sberr.New(sberr.InvalidArgument, "%s must be an object of strings, got %s", name, describe(v))
+		return nil, sberr.New(sberr.InvalidArgument, "%s must be an object, got %s", name, describe(v))
 	}
 	keys, err := safejs.MustGetGlobal("Object").Call("keys", v)
 	if err != nil {
@@ -116,11 +124,9 @@ func StringMap(v safejs.Value, name string) (map[string]string, error) {
 	}
 	out := make(map[string]string, len(names))
 	for _, k := range names {
-		s, err := String(Field(v, k), name+"."+k)
-		if err != nil {
+		if out[k], err = conv(Field(v, k), name+"."+k); err != nil {
 			return nil, err
 		}
-		out[k] = s
 	}
 	return out, nil
 }
@@ -149,34 +155,16 @@ func ParseJSON(b []byte) (safejs.Value, error) {
 // ScalarMap reads an object whose values are strings, numbers or booleans
 // (e.g. a query), as strings.
 func ScalarMap(v safejs.Value, name string) (map[string]string, error) {
-	if IsMissing(v) {
-		return nil, nil
-	}
-	if v.Type() != safejs.TypeObject {
-		return nil, sberr.New(sberr.InvalidArgument, "%s must be an object, got %s", name, describe(v))
-	}
-	keys, err := safejs.MustGetGlobal("Object").Call("keys", v)
-	if err != nil {
-		return nil, err
-	}
-	names, err := Strings(keys, name)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(names))
-	str := safejs.MustGetGlobal("String")
-	for _, k := range names {
-		f := Field(v, k)
+	return objectMap(v, name, func(f safejs.Value, field string) (string, error) {
 		switch f.Type() {
 		case safejs.TypeString, safejs.TypeNumber, safejs.TypeBoolean:
-			s, err := str.Invoke(f)
+			s, err := safejs.MustGetGlobal("String").Invoke(f)
 			if err != nil {
-				return nil, err
+				return "", err
 			}
-			out[k], _ = s.String()
+			return s.String()
 		default:
-			return nil, sberr.New(sberr.InvalidArgument, "%s.%s must be a string, number or boolean, got %s", name, k, describe(f))
+			return "", sberr.New(sberr.InvalidArgument, "%s must be a string, number or boolean, got %s", field, describe(f))
 		}
-	}
-	return out, nil
+	})
 }
