@@ -2,7 +2,10 @@ package server
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -21,12 +24,17 @@ var sealedFields = []string{"login", "password"}
 // provider with the server-held token, and returns the provider's answer.
 func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxConnectionBody))
-	if err != nil {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
 		writeError(w, http.StatusRequestEntityTooLarge, "payload_too_large", "the connection body is over 64 KiB")
 		return
 	}
-	if field, ok := cleartextField(body); !ok {
-		writeError(w, http.StatusBadRequest, "invalid_argument", "field "+field+" must be sealed (a compact JWE) before it leaves the page")
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_argument", "could not read the request body")
+		return
+	}
+	if msg, ok := checkSealed(body); !ok {
+		writeError(w, http.StatusBadRequest, "invalid_argument", msg)
 		return
 	}
 	tok, err := s.provider.token()
@@ -71,13 +79,14 @@ func (s *Server) relayJSON(w http.ResponseWriter, req *http.Request) {
 	_, _ = w.Write(out)
 }
 
-// cleartextField returns the first sealed field that is present but not a
-// compact JWE. A body that is not a JSON object is left for the provider
-// to refuse.
-func cleartextField(body []byte) (string, bool) {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) != nil {
-		return "", true
+// checkSealed refuses a body that could carry a sensitive field in clear:
+// one that is not a single JSON object that every parser reads the same
+// way (duplicate or escaped-duplicate members, trailing data), or whose
+// sealed fields are not compact JWEs. Its messages never hold a value.
+func checkSealed(body []byte) (string, bool) {
+	m, err := decodeObject(body)
+	if err != nil {
+		return "the connection body must be one JSON object: " + err.Error(), false
 	}
 	for _, f := range sealedFields {
 		raw, ok := m[f]
@@ -85,9 +94,70 @@ func cleartextField(body []byte) (string, bool) {
 			continue
 		}
 		var s string
-		if json.Unmarshal(raw, &s) != nil || strings.Count(s, ".") != 4 {
-			return f, false
+		if json.Unmarshal(raw, &s) != nil || !compactJWE(s) {
+			return "field " + f + " must be sealed (a compact JWE, RSA-OAEP-256 + A256GCM) before it leaves the page", false
 		}
 	}
 	return "", true
+}
+
+// compactJWE reports whether v has the shape the shim writes: five
+// base64url segments, a JSON protected header naming RSA-OAEP-256 and
+// A256GCM and a kid, a non-empty encrypted key, a 96-bit IV and a 128-bit
+// tag. The dev server cannot decrypt; this only stops cleartext.
+func compactJWE(v string) bool {
+	parts := strings.Split(v, ".")
+	if len(parts) != 5 {
+		return false
+	}
+	seg := make([][]byte, len(parts))
+	for i, p := range parts {
+		b, err := base64.RawURLEncoding.Strict().DecodeString(p)
+		if err != nil {
+			return false
+		}
+		seg[i] = b
+	}
+	var h struct {
+		Alg string `json:"alg"`
+		Enc string `json:"enc"`
+		Kid string `json:"kid"`
+	}
+	if json.Unmarshal(seg[0], &h) != nil || h.Alg != "RSA-OAEP-256" || h.Enc != "A256GCM" || h.Kid == "" {
+		return false
+	}
+	return len(seg[1]) > 0 && len(seg[2]) == 12 && len(seg[4]) == 16
+}
+
+// decodeObject decodes one JSON object, refusing duplicate member names
+// (compared after unescaping) and trailing data. Errors name offsets and
+// members, never values.
+func decodeObject(raw []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	m := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("syntax error near byte %d", dec.InputOffset())
+		}
+		name, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("syntax error near byte %d", dec.InputOffset())
+		}
+		if _, dup := m[name]; dup {
+			return nil, fmt.Errorf("member %q appears twice", name)
+		}
+		m[name] = v
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("syntax error near byte %d", dec.InputOffset())
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the JSON object")
+	}
+	return m, nil
 }

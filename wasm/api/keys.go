@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"time"
@@ -82,7 +83,8 @@ func (s *Shim) key(h KeyHandle) (*seal.Key, error) {
 
 func keyUnavailable(url string, err error) error {
 	e := sberr.As(err)
-	if e.Code == sberr.Timeout {
+	// errors.Is also catches a Transport that returns ctx.Err() as is.
+	if e.Code == sberr.Timeout || errors.Is(err, context.DeadlineExceeded) {
 		return sberr.Wrap(err, sberr.KeyUnavailable, "key endpoint %s did not answer in time; check that it is up", url)
 	}
 	return sberr.Wrap(err, sberr.KeyUnavailable, "could not reach key endpoint %s (%s); check the URL and that it allows this origin (CORS)", url, e.Message)

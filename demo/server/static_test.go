@@ -1,0 +1,96 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPageSetsSessionCookie(t *testing.T) {
+	e := newEnv(t)
+	res, body := e.get("/")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, res.Header.Get("Content-Type"), "text/html")
+	assert.Contains(t, string(body), "<")
+
+	raw := res.Header.Values("Set-Cookie")
+	require.Len(t, raw, 1)
+	c := e.session()
+	assert.Equal(t, "sealbridge", c.Name)
+	assert.NotEmpty(t, c.Value)
+	assert.True(t, c.HttpOnly, "the page's script cannot read the session")
+	assert.Equal(t, http.SameSiteLaxMode, c.SameSite)
+	assert.Equal(t, "/", c.Path)
+	assert.Empty(t, c.Domain)
+	assert.NotContains(t, strings.ToLower(raw[0]), "domain=")
+	assert.False(t, c.Secure, "plain-HTTP dev server: a Secure cookie would never come back")
+	assert.NotContains(t, e.logs.String(), c.Value, "the session id is not logged")
+}
+
+// A page load that already has a live session keeps it: no new cookie.
+func TestPageKeepsLiveSession(t *testing.T) {
+	e := newEnv(t)
+	c := e.session()
+	req, err := http.NewRequest(http.MethodGet, e.srv.URL+"/", nil)
+	require.NoError(t, err)
+	req.AddCookie(c)
+	res, _ := e.do(req)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Empty(t, res.Header.Values("Set-Cookie"))
+}
+
+func TestSecureCookie(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Secure = true })
+	res, _ := e.get("/")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	cookies := res.Cookies()
+	require.Len(t, cookies, 1)
+	c := cookies[0]
+	assert.True(t, strings.HasPrefix(c.Name, "__Host-"), "name %q", c.Name)
+	assert.True(t, c.Secure)
+	assert.True(t, c.HttpOnly)
+	assert.Equal(t, "/", c.Path, "__Host- requires Path=/")
+	assert.Empty(t, c.Domain, "__Host- forbids Domain")
+	assert.Equal(t, http.SameSiteLaxMode, c.SameSite)
+
+	// The __Host- cookie is the one the API accepts.
+	ok, _ := e.post("/api/connections", []byte(`x`), func(r *http.Request) { e.sameOrigin(r, c) })
+	assert.NotEqual(t, http.StatusUnauthorized, ok.StatusCode)
+	plain := &http.Cookie{Name: "sealbridge", Value: c.Value}
+	res, body := e.post("/api/connections", []byte(`{}`), func(r *http.Request) { e.sameOrigin(r, plain) })
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	assert.Equal(t, "unauthenticated", apiErr(t, res, body).Code)
+}
+
+func TestDistServesWasm(t *testing.T) {
+	e := newEnv(t)
+	res, body := e.get("/dist/sealbridge.wasm")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Equal(t, "application/wasm", res.Header.Get("Content-Type"), "instantiateStreaming needs it")
+	assert.Equal(t, wasmStub, body)
+
+	res, body = e.get("/dist/index.js")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, res.Header.Get("Content-Type"), "javascript")
+	assert.Contains(t, string(body), "export async function load")
+}
+
+// The dist handler serves DistDir and nothing above it.
+func TestDistNoTraversal(t *testing.T) {
+	e := newEnv(t)
+	for _, p := range []string{"/dist/../go.mod", "/dist/%2e%2e/static.go", "/dist/..%2fstatic.go"} {
+		res, body := e.get(p)
+		assert.NotEqual(t, http.StatusOK, res.StatusCode, p)
+		assert.NotContains(t, string(body), "package server", p)
+	}
+}
+
+func TestStartNeedsTheShim(t *testing.T) {
+	_, err := Start(Config{Addr: "127.0.0.1:0", DistDir: t.TempDir()})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sealbridge.wasm")
+	assert.Contains(t, err.Error(), "make wasm", "the message says how to fix it")
+}

@@ -1,0 +1,127 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"sync"
+	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sealbridge/sealbridge/wasm/client"
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+)
+
+// Test keys are generated once per test binary: RSA generation is slow,
+// more so under -race.
+var (
+	keysOnce            sync.Once
+	privA, privB, priv1 *rsa.PrivateKey
+)
+
+func testKeys(t testing.TB) (a, b, small *rsa.PrivateKey) {
+	t.Helper()
+	keysOnce.Do(func() {
+		var err error
+		if privA, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			panic(err)
+		}
+		if privB, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			panic(err)
+		}
+		if priv1, err = rsa.GenerateKey(rand.Reader, 1024); err != nil {
+			panic(err)
+		}
+	})
+	return privA, privB, priv1
+}
+
+func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// jwk is a valid public encryption JWK for pub.
+func jwk(pub *rsa.PublicKey, kid string) map[string]any {
+	return map[string]any{
+		"kty": "RSA",
+		"kid": kid,
+		"use": "enc",
+		"alg": "RSA-OAEP-256",
+		"n":   b64url(pub.N.Bytes()),
+		"e":   b64url(big.NewInt(int64(pub.E)).Bytes()),
+	}
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
+
+// fakeTransport records every request and answers with fn.
+type fakeTransport struct {
+	mu   sync.Mutex
+	reqs []client.Request
+	fn   func(ctx context.Context, r *client.Request) (*client.Response, error)
+}
+
+func (f *fakeTransport) RoundTrip(ctx context.Context, r *client.Request) (*client.Response, error) {
+	f.mu.Lock()
+	cp := *r
+	cp.Body = append([]byte(nil), r.Body...)
+	f.reqs = append(f.reqs, cp)
+	f.mu.Unlock()
+	return f.fn(ctx, r)
+}
+
+func (f *fakeTransport) requests() []client.Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]client.Request(nil), f.reqs...)
+}
+
+// serve answers every request with status, content type and body.
+func serve(status int, contentType string, body []byte) *fakeTransport {
+	return &fakeTransport{fn: func(context.Context, *client.Request) (*client.Response, error) {
+		h := map[string]string{}
+		if contentType != "" {
+			h["content-type"] = contentType
+		}
+		return &client.Response{Status: status, Headers: h, Body: body}, nil
+	}}
+}
+
+// shimWithKey returns a Shim holding test key A under kid "a".
+func shimWithKey(t *testing.T, tr client.Transport) (*Shim, KeyHandle, *rsa.PrivateKey) {
+	t.Helper()
+	a, _, _ := testKeys(t)
+	if tr == nil {
+		tr = serve(200, "application/json", mustJSON(t, jwk(&a.PublicKey, "a")))
+	}
+	s := New(tr)
+	h, err := s.FetchKey(context.Background(), "https://keys.test/e2e", FetchOptions{})
+	require.NoError(t, err)
+	return s, h, a
+}
+
+// decrypt opens a JWE the way a provider should: with explicit algorithm
+// allowlists. It also returns the protected header's kid.
+func decrypt(t testing.TB, priv *rsa.PrivateKey, jwe string) (plain []byte, kid string) {
+	t.Helper()
+	obj, err := jose.ParseEncryptedCompact(jwe, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256GCM})
+	require.NoError(t, err)
+	plain, err = obj.Decrypt(priv)
+	require.NoError(t, err)
+	return plain, obj.Header.KeyID
+}
+
+func requireCode(t testing.TB, err error, code sberr.Code) *sberr.Error {
+	t.Helper()
+	require.Error(t, err)
+	require.Equal(t, code, sberr.CodeOf(err), "error: %v", err)
+	return sberr.As(err)
+}
