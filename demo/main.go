@@ -41,6 +41,14 @@ func main() {
 	fmt.Printf("Sealbridge demo:  %s\n", srv.URL)
 	if srv.Sandbox != nil {
 		fmt.Printf("Sandbox provider: %s (embedded; OTP inbox at %s/inbox)\n", srv.ProviderURL, srv.ProviderURL)
+		for _, u := range srv.Sandbox.DemoUsers() {
+			mfa := "no 2FA"
+			if u.TwoFactor {
+				mfa = "2FA: codes on the inbox page"
+			}
+			// Sandbox-only users, generated at this start; not secrets of anyone's.
+			fmt.Printf("  sandbox user %-6s password %s (%s)\n", u.Username, u.Password, mfa)
+		}
 	} else {
 		fmt.Printf("Provider:         %s\n", srv.ProviderURL)
 	}

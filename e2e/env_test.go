@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -208,4 +209,25 @@ func (e *env) fill(values map[string]string) {
 		}
 		return true;
 	})(`+string(b)+`)`, &ok)
+}
+
+// waitStatus polls a panel's status line until it leaves "busy".
+func (e *env) waitStatus(id string) string {
+	e.t.Helper()
+	var status string
+	e.run(chromedp.Poll(fmt.Sprintf(`(() => { const s = document.getElementById(%q); return s.textContent && !s.classList.contains("busy") ? s.className + ": " + s.textContent : null })()`, id),
+		&status, chromedp.WithPollingTimeout(20*time.Second)))
+	return status
+}
+
+
+// waitStatusFor polls a status line until it contains want, or shows an
+// error; it returns what it saw.
+func (e *env) waitStatusFor(id, want string) string {
+	e.t.Helper()
+	var status string
+	e.run(chromedp.Poll(fmt.Sprintf(`(() => { const s = document.getElementById(%q);
+		return s.textContent.includes(%q) || s.classList.contains("error") ? s.className + ": " + s.textContent : null })()`, id, want),
+		&status, chromedp.WithPollingTimeout(20*time.Second)))
+	return status
 }

@@ -22,15 +22,6 @@ func withStagingToken(c *server.Config) {
 	c.Sandbox.Dispatch.StagingToken = stagingCanary
 }
 
-// waitStatus polls a panel's status line until it leaves "busy".
-func (e *env) waitStatus(id string) string {
-	e.t.Helper()
-	var status string
-	e.run(chromedp.Poll(fmt.Sprintf(`(() => { const s = document.getElementById(%q); return s.textContent && !s.classList.contains("busy") ? s.className + ": " + s.textContent : null })()`, id),
-		&status, chromedp.WithPollingTimeout(20*time.Second)))
-	return status
-}
-
 func TestProxyEditsBeneficiaryWithoutExposingTokens(t *testing.T) {
 	e := newEnv(t, withStagingToken)
 	e.open("/")

@@ -15,13 +15,13 @@ import (
 // Codes the checkout endpoint answers with besides sberr's. They name HTTP
 // outcomes of the dev server's API; see the report on adding them to sberr.
 const (
-	checkoutCodeUnauthenticated     sberr.Code = "unauthenticated"        // 401: no session
-	checkoutCodeForbidden           sberr.Code = "forbidden"              // 403: not the user's invoice
-	checkoutCodeNotFound            sberr.Code = "not_found"              // 404: the provider has no such invoice
-	checkoutCodeMethodNotAllowed    sberr.Code = "method_not_allowed"     // 405
-	checkoutCodeUnsupportedMedia    sberr.Code = "unsupported_media_type" // 415: body is not application/json
-	checkoutCodeUpstreamUnavailable sberr.Code = "upstream_unavailable"   // 503: provider unreachable
-	checkoutCodeUpstreamError       sberr.Code = "upstream_error"         // 502: provider answered badly
+	checkoutCodeUnauthenticated     = sberr.Unauthenticated     // 401: no session
+	checkoutCodeForbidden           = sberr.Forbidden           // 403: not the user's invoice
+	checkoutCodeNotFound            = sberr.NotFound            // 404: the provider has no such invoice
+	checkoutCodeMethodNotAllowed    = sberr.MethodNotAllowed    // 405
+	checkoutCodeUnsupportedMedia    = sberr.UnsupportedMedia    // 415: body is not application/json
+	checkoutCodeUpstreamUnavailable = sberr.UpstreamUnavailable // 503: provider unreachable
+	checkoutCodeUpstreamError       = sberr.UpstreamError       // 502: provider answered badly
 )
 
 // checkoutMaxRequest bounds the page's body; {"invoice_id": ...} is tiny.

@@ -16,10 +16,10 @@ import (
 // mfa_required and reauth_required are sberr.MFARequired and
 // sberr.ReauthRequired.
 const (
-	CodeInvalidCredentials  sberr.Code = "invalid_credentials"  // wrong username, password or one-time password
-	CodeInvalidRequest      sberr.Code = "invalid_request"      // the page sent something malformed
-	CodeRateLimited         sberr.Code = "rate_limited"         // too many attempts; see Retry-After
-	CodeUpstreamUnavailable sberr.Code = "upstream_unavailable" // the provider failed or could not be reached
+	CodeInvalidCredentials  = sberr.InvalidCredentials  // wrong username, password or one-time password
+	CodeInvalidRequest      = sberr.InvalidRequest      // the page sent something malformed
+	CodeRateLimited         = sberr.RateLimited         // too many attempts; see Retry-After
+	CodeUpstreamUnavailable = sberr.UpstreamUnavailable // the provider failed or could not be reached
 )
 
 // Messages shared by several handlers, so that equal situations read equal.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"unicode"
 )
 
@@ -29,26 +28,32 @@ func (r *providerResponse) errorCode() string {
 		Code string `json:"code"`
 	}
 	_ = json.Unmarshal(r.body, &e)
-	return e.Code
+	return printable(e.Code, 64)
 }
 
 // errorMessage is the provider's error message, trimmed to something safe
-// to show: printable, at most 200 characters.
+// to show.
 func (r *providerResponse) errorMessage() string {
 	var e struct {
 		Message string `json:"message"`
 	}
 	_ = json.Unmarshal(r.body, &e)
-	m := strings.Map(func(c rune) rune {
-		if unicode.IsPrint(c) {
-			return c
+	return printable(e.Message, 200)
+}
+
+// printable keeps the printable runes of s, at most max of them: provider
+// text passed on to the page or a log stays one short line.
+func printable(s string, max int) string {
+	out := []rune{}
+	for _, c := range s {
+		if len(out) == max {
+			break
 		}
-		return -1
-	}, e.Message)
-	if len(m) > 200 {
-		m = m[:200]
+		if unicode.IsPrint(c) {
+			out = append(out, c)
+		}
 	}
-	return m
+	return string(out)
 }
 
 // providerContext is seed 004's /auth/context answer.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/sealbridge/sealbridge/demo/auth"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
 )
 
@@ -31,6 +32,9 @@ type Config struct {
 	ClientSecret string
 	Logger       *slog.Logger
 	Sandbox      sandbox.Config // for the embedded sandbox (tests tune TTLs and faults)
+	// OAuth configures sign-in at a real provider (auth.FlowsConfigFromEnv);
+	// nil with the sandbox means "configure it for the sandbox".
+	OAuth *auth.FlowsConfig
 	Secure       bool           // serving behind TLS: Secure, __Host- cookies
 }
 
@@ -66,6 +70,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		if *s.dst, err = secret(getenv, s.name); err != nil {
 			return Config{}, err
 		}
+	}
+	oauth, ok, err := auth.FlowsConfigFromEnv(getenv)
+	if err != nil {
+		return Config{}, err
+	}
+	if ok {
+		c.OAuth = &oauth
 	}
 	return c, nil
 }

@@ -28,6 +28,13 @@ func (s *Server) routes() (http.Handler, error) {
 		return nil, err
 	}
 	api.Handle("POST /api/checkout-token", minter)
+	flows, err := s.oauthFlows()
+	if err != nil {
+		return nil, err
+	}
+	if flows != nil {
+		mountOAuth(flows, mux, api)
+	}
 	mux.Handle("/api/", s.protect(api))
 
 	return securityHeaders([]string{s.ProviderURL}, logRequests(s.cfg.Logger, mux)), nil

@@ -1,0 +1,57 @@
+//go:build !js
+
+package main_test
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// forbidden are packages the shim must not link, each with the reason. The
+// module's size is what a page pays before its first seal (see
+// docs/benchmarks.md); these are the big avoidable costs.
+var forbidden = map[string]string{
+	"net/http": "adds about 400 KB (brotli) and would go through fetch anyway: use jsbridge.Fetch",
+}
+
+// TestWasmDependencies runs natively (it is part of `make test-go`): it
+// lists what ./wasm links when built for the browser and fails on any
+// forbidden package or one below it.
+func TestWasmDependencies(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", ".")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps (GOOS=js GOARCH=wasm): %v\n%s", err, stderrOf(err))
+	}
+	deps := strings.Fields(string(out))
+	// Guard against a vacuous pass: the list must be the shim's.
+	if !contains(deps, "syscall/js") || !contains(deps, "github.com/sealbridge/sealbridge/wasm/seal") {
+		t.Fatalf("go list -deps did not list the shim's dependencies:\n%s", out)
+	}
+	for _, d := range deps {
+		for bad, why := range forbidden {
+			if d == bad || strings.HasPrefix(d, bad+"/") {
+				t.Errorf("the wasm module links %s: it %s", d, why)
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func stderrOf(err error) string {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(ee.Stderr)
+	}
+	return ""
+}
