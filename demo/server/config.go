@@ -34,8 +34,12 @@ type Config struct {
 	Sandbox      sandbox.Config // for the embedded sandbox (tests tune TTLs and faults)
 	// OAuth configures sign-in at a real provider (auth.FlowsConfigFromEnv);
 	// nil with the sandbox means "configure it for the sandbox".
-	OAuth *auth.FlowsConfig
-	Secure       bool           // serving behind TLS: Secure, __Host- cookies
+	OAuth  *auth.FlowsConfig
+	Secure bool // serving behind TLS: Secure, __Host- cookies
+	// ProxyAllow lists the provider calls the intermediary forwards, as
+	// "GET /v2/sepa/beneficiaries,PATCH /v2/sepa/beneficiaries/{id}";
+	// empty means intermediary.DefaultAllow.
+	ProxyAllow string
 }
 
 // Environment variable names. Each secret can also be read from a file
@@ -48,6 +52,7 @@ const (
 	EnvClientID     = "SEALBRIDGE_CLIENT_ID"
 	EnvClientSecret = "SEALBRIDGE_CLIENT_SECRET"
 	EnvDist         = "SEALBRIDGE_DIST"
+	EnvProxyAllow   = "SEALBRIDGE_PROXY_ALLOW"
 )
 
 // FromEnv reads the configuration from the environment.
@@ -57,6 +62,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		DistDir:     getenv(EnvDist),
 		ProviderURL: strings.TrimRight(getenv(EnvProviderURL), "/"),
 		ClientID:    getenv(EnvClientID),
+		ProxyAllow:  getenv(EnvProxyAllow),
 	}
 	var err error
 	for _, s := range []struct {

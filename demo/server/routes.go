@@ -28,6 +28,14 @@ func (s *Server) routes() (http.Handler, error) {
 		return nil, err
 	}
 	api.Handle("POST /api/checkout-token", minter)
+	proxy, err := s.intermediaryHandler()
+	if err != nil {
+		return nil, err
+	}
+	// Not behind protect(): the intermediary checks the session and CSRF
+	// itself, so that its refusals are response envelopes like its other
+	// answers (what the Qonto SDK and the shim decode).
+	mux.Handle("POST /api/embed-intermediary", proxy)
 	flows, err := s.oauthFlows()
 	if err != nil {
 		return nil, err

@@ -1,0 +1,88 @@
+package intermediary
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+)
+
+// readDescriptor returns the descriptor text of the request body: the raw
+// base64 string (text/plain, or no Content-Type: what the Qonto SDK and the
+// shim send) or a JSON object {"data": "..."} (application/json).
+func (h *handler) readDescriptor(w http.ResponseWriter, r *http.Request) (string, *failure) {
+	media := "text/plain"
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		var err error
+		if media, _, err = mime.ParseMediaType(ct); err != nil {
+			return "", fail(http.StatusUnsupportedMediaType, sberr.UnsupportedMedia, "Content-Type is malformed; send text/plain (the base64 descriptor) or application/json ({\"data\": ...})")
+		}
+	}
+	if media != "text/plain" && media != "application/json" {
+		return "", fail(http.StatusUnsupportedMediaType, sberr.UnsupportedMedia, "Content-Type "+media+" is not accepted; send text/plain (the base64 descriptor) or application/json ({\"data\": ...})")
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return "", fail(http.StatusRequestEntityTooLarge, sberr.PayloadTooLarge, "request body is over "+strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes")
+		}
+		return "", fail(http.StatusBadRequest, sberr.InvalidRequest, "request body could not be read")
+	}
+	if media == "application/json" {
+		return dataField(b)
+	}
+	if len(b) == 0 {
+		return "", fail(http.StatusBadRequest, sberr.BadDescriptor, "request body is empty; send the base64 request descriptor")
+	}
+	return string(b), nil
+}
+
+// dataField reads exactly {"data": "<string>"}. It walks tokens because
+// encoding/json into a struct would accept "Data" or a duplicate key,
+// which another parser could read differently.
+func dataField(b []byte) (string, *failure) {
+	bad := func(msg string) (string, *failure) {
+		return "", fail(http.StatusBadRequest, sberr.BadDescriptor, `JSON body must be exactly {"data": "<base64 descriptor>"}: `+msg)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return bad("not a JSON object")
+	}
+	var data string
+	var seen bool
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return bad("malformed JSON")
+		}
+		if tok != "data" {
+			return bad("unknown key (keys are case-sensitive)")
+		}
+		if seen {
+			return bad(`duplicate "data" key`)
+		}
+		seen = true
+		v, err := dec.Token()
+		s, ok := v.(string)
+		if err != nil || !ok {
+			return bad(`"data" must be a string`)
+		}
+		data = s
+	}
+	if _, err := dec.Token(); err != nil {
+		return bad("malformed JSON")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return bad("data after the JSON object")
+	}
+	if !seen {
+		return bad(`"data" is missing`)
+	}
+	return data, nil
+}

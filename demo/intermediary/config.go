@@ -1,0 +1,192 @@
+package intermediary
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults for zero Config fields.
+const (
+	DefaultDispatchPath  = "/v1/encoded_requests/dispatch"
+	DefaultStagingHeader = "X-Qonto-Staging-Token"
+	DefaultTimeout       = 25 * time.Second
+	DefaultMaxBody       = 256 << 10 // inbound request body
+	DefaultMaxUpstream   = 4 << 20   // provider answer
+)
+
+// CSRFHeader must be present (any non-empty value) on every call: a
+// cross-site form cannot set it, and a cross-site fetch that sets it needs a
+// CORS preflight. With the Qonto Embed SDK, put it in
+// proxyEndpointDescriptor.options.headers.
+const CSRFHeader = "X-Sealbridge-Request"
+
+// ErrInvalidToken is what Config.VerifyCaller returns (or wraps) when the
+// caller's bearer token is expired or invalid: the handler answers 401 with
+// WWW-Authenticate: Bearer error="invalid_token", which tells the page to
+// renew its token.
+var ErrInvalidToken = errors.New("intermediary: invalid or expired bearer token")
+
+// Config configures New. ProviderURL and Token are required.
+type Config struct {
+	// ProviderURL is the provider API's base URL (http or https, no query).
+	// The handler calls POST {ProviderURL}{DispatchPath}.
+	ProviderURL  string
+	DispatchPath string // default DefaultDispatchPath
+	// Token returns the provider access token. It is called once per
+	// forwarded request with the request's deadline; cache and refresh
+	// inside it (an oauth2.TokenSource does).
+	Token         func(ctx context.Context) (string, error)
+	StagingToken  string // optional; sent as StagingHeader
+	StagingHeader string // default DefaultStagingHeader
+	// Allow lists the methods and path templates that may be forwarded;
+	// empty means DefaultAllow.
+	Allow []Rule
+	// Authenticate reports whether the caller is signed in (e.g. has a
+	// live session). nil refuses every call with 401: the intermediary is
+	// never a public proxy.
+	Authenticate func(r *http.Request) bool
+	// VerifyCaller, if set, runs after Authenticate on every call, e.g. to
+	// check a scoped bearer token the page sends. An error that is (or
+	// wraps) ErrInvalidToken, or an sberr error with code invalid_token,
+	// gives 401 invalid_token; any other error gives 403 forbidden.
+	VerifyCaller func(r *http.Request) error
+	// TrustedOrigins are extra origins (scheme://host[:port]) allowed to
+	// call cross-origin; same-origin calls need none.
+	TrustedOrigins []string
+	// Client sends the upstream requests. nil: a client with bounded
+	// dial, TLS and header times. Whatever client is given, the handler
+	// uses a copy that follows no redirect and keeps no cookies.
+	Client      *http.Client
+	Timeout     time.Duration // upstream deadline (token + call + body); default DefaultTimeout
+	MaxBody     int64         // inbound body limit in bytes; default DefaultMaxBody
+	MaxUpstream int64         // provider answer limit in bytes; default DefaultMaxUpstream
+	// ForwardHeaders are the descriptor headers passed on (case-insensitive);
+	// empty means DefaultForwardHeaders. Credential, routing and hop-by-hop
+	// headers can never be listed.
+	ForwardHeaders []string
+	Logger         *slog.Logger // nil: discard
+}
+
+// handler is the configured intermediary.
+type handler struct {
+	cfg         Config
+	dispatchURL string
+	rules       []rule
+	headers     headerFilter
+	client      *http.Client
+	cop         *http.CrossOriginProtection
+	log         *slog.Logger
+	now         func() time.Time
+}
+
+// New checks cfg and returns the intermediary handler.
+func New(cfg Config) (http.Handler, error) {
+	h, err := newHandler(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func newHandler(cfg Config) (*handler, error) {
+	if cfg.Token == nil {
+		return nil, errors.New("intermediary: Config.Token is required (it returns the provider access token)")
+	}
+	base, err := checkProviderURL(cfg.ProviderURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.DispatchPath == "" {
+		cfg.DispatchPath = DefaultDispatchPath
+	}
+	if !strings.HasPrefix(cfg.DispatchPath, "/") || strings.HasPrefix(cfg.DispatchPath, "//") || strings.ContainsAny(cfg.DispatchPath, "?#\\ ") {
+		return nil, fmt.Errorf("intermediary: DispatchPath %q must be a plain path starting with \"/\"", cfg.DispatchPath)
+	}
+	if cfg.StagingHeader == "" {
+		cfg.StagingHeader = DefaultStagingHeader
+	}
+	if strings.ContainsAny(cfg.StagingToken, "\r\n\x00") {
+		return nil, errors.New("intermediary: StagingToken has a line break or NUL")
+	}
+	if len(cfg.Allow) == 0 {
+		cfg.Allow = DefaultAllow
+	}
+	rules, err := compileRules(cfg.Allow)
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.ForwardHeaders) == 0 {
+		cfg.ForwardHeaders = DefaultForwardHeaders
+	}
+	hf, err := newHeaderFilter(cfg.ForwardHeaders, cfg.StagingHeader)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.MaxUpstream <= 0 {
+		cfg.MaxUpstream = DefaultMaxUpstream
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cop := http.NewCrossOriginProtection()
+	for _, o := range cfg.TrustedOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("intermediary: TrustedOrigins: %w", err)
+		}
+	}
+	h := &handler{
+		cfg:         cfg,
+		dispatchURL: base + cfg.DispatchPath,
+		rules:       rules,
+		headers:     hf,
+		client:      upstreamClient(cfg.Client, cfg.Timeout),
+		cop:         cop,
+		log:         log,
+		now:         time.Now,
+	}
+	return h, nil
+}
+
+// checkProviderURL returns the base URL without a trailing slash.
+func checkProviderURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", errors.New("intermediary: ProviderURL must be an absolute http(s) URL, e.g. https://api.provider.example")
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return "", errors.New("intermediary: ProviderURL must have no userinfo, query or fragment")
+	}
+	return strings.TrimRight(s, "/"), nil
+}
+
+// upstreamClient copies c (or builds a default client) so that it never
+// follows a redirect (which would carry the access and staging tokens to
+// whatever host the Location names) and never stores provider cookies
+// (which would be shared between all callers).
+func upstreamClient(c *http.Client, timeout time.Duration) *http.Client {
+	var out http.Client
+	if c != nil {
+		out = *c
+	} else {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = timeout
+		t.MaxResponseHeaderBytes = 64 << 10
+		out.Transport = t
+	}
+	out.Jar = nil
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &out
+}

@@ -1,0 +1,156 @@
+package intermediary
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/sealbridge/sealbridge/wasm/descriptor"
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+)
+
+// outcome is what one call's log line says. It never holds the tokens, the
+// descriptor, its path or query, or an error's text.
+type outcome struct {
+	method   string // the descriptor's method, once it is a valid token
+	template string // the allowlist rule that matched
+	status   int
+	code     sberr.Code
+	upstream int    // the provider's status, 0 if none
+	kind     string // upstream error kind
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := h.now()
+	var o outcome
+	defer func() { h.logOutcome(r.Context(), &o, time.Since(start)) }()
+
+	f := h.serve(w, r, &o)
+	if f != nil {
+		o.status, o.code, o.kind = f.status, f.code, f.kind
+		h.fail(w, f)
+	}
+}
+
+// serve runs every check in order and forwards the call. It returns the
+// failure to write, or nil once it has written the provider's answer.
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *outcome) *failure {
+	if r.Method != http.MethodPost {
+		// Safe methods would also skip CrossOriginProtection.
+		f := fail(http.StatusMethodNotAllowed, sberr.MethodNotAllowed, "call the intermediary with POST")
+		f.header = map[string]string{"Allow": http.MethodPost}
+		return f
+	}
+	if r.Header.Get(CSRFHeader) == "" || h.cop.Check(r) != nil {
+		return csrfFailure()
+	}
+	if h.cfg.Authenticate == nil || !h.cfg.Authenticate(r) {
+		return fail(http.StatusUnauthorized, sberr.Unauthenticated, "not signed in: the intermediary serves signed-in callers only; send the session cookie")
+	}
+	if h.cfg.VerifyCaller != nil {
+		if err := h.cfg.VerifyCaller(r); err != nil {
+			return callerFailure(err)
+		}
+	}
+	text, f := h.readDescriptor(w, r)
+	if f != nil {
+		return f
+	}
+	out, f := h.check(text, o)
+	if f != nil {
+		return f
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.Timeout)
+	defer cancel()
+	up, f := h.forward(ctx, out)
+	o.upstream = up.status
+	if f != nil {
+		return f
+	}
+	o.status = up.status
+	writeText(w, up.status, up.body)
+	return nil
+}
+
+// check decodes and validates the descriptor and returns it re-encoded in
+// canonical form with only the allowlisted headers.
+func (h *handler) check(text string, o *outcome) (string, *failure) {
+	req, err := descriptor.Decode(text, descriptor.Limits{MaxEncoded: int(h.cfg.MaxBody)})
+	if err != nil {
+		if sberr.CodeOf(err) == sberr.PayloadTooLarge {
+			return "", fail(http.StatusRequestEntityTooLarge, sberr.PayloadTooLarge, sberr.As(err).Message)
+		}
+		// descriptor's messages name keys and positions, never values.
+		return "", fail(http.StatusBadRequest, sberr.BadDescriptor, sberr.As(err).Message)
+	}
+	if len(req.Method) <= 16 {
+		o.method = req.Method
+	}
+	p, q, err := canonicalTarget(req.Path)
+	if err != nil {
+		return "", fail(http.StatusBadRequest, sberr.BadDescriptor, "request descriptor: "+err.Error())
+	}
+	match, allowed := lookup(h.rules, req.Method, p)
+	switch {
+	case match != nil:
+		o.template = match.Template
+	case len(allowed) == 0:
+		return "", fail(http.StatusForbidden, sberr.PathNotAllowed, "this path is not on the intermediary's allowlist (Config.Allow / "+EnvAllow+")")
+	default:
+		return "", methodFailure(req.Method, allowed)
+	}
+	target := p
+	if q != "" {
+		target += "?" + q
+	}
+	out, err := descriptor.Encode(descriptor.Request{
+		Method:  req.Method,
+		Headers: h.headers.keep(req.Headers),
+		Path:    target,
+		Payload: req.Payload,
+	})
+	if err != nil { // not reached: every field was decoded and checked above
+		return "", fail(http.StatusBadRequest, sberr.BadDescriptor, sberr.As(err).Message)
+	}
+	return out, nil
+}
+
+// callerFailure maps a VerifyCaller error. Its text is not shown: it may
+// describe the token.
+func callerFailure(err error) *failure {
+	if errors.Is(err, ErrInvalidToken) || sberr.CodeOf(err) == sberr.InvalidTokenCode {
+		f := fail(http.StatusUnauthorized, sberr.InvalidTokenCode, "the bearer token is expired or invalid; get a new one (onAccessTokenExpired) and retry")
+		f.header = map[string]string{"WWW-Authenticate": `Bearer error="invalid_token"`}
+		return f
+	}
+	return fail(http.StatusForbidden, sberr.Forbidden, "this caller may not use the intermediary")
+}
+
+// logOutcome writes one line per call. slog's handlers quote values, so a
+// hostile method cannot forge log lines.
+func (h *handler) logOutcome(ctx context.Context, o *outcome, d time.Duration) {
+	attrs := []slog.Attr{slog.Int("status", o.status), slog.Int64("ms", d.Milliseconds())}
+	if o.method != "" {
+		attrs = append(attrs, slog.String("method", o.method))
+	}
+	if o.template != "" {
+		attrs = append(attrs, slog.String("template", o.template))
+	}
+	if o.code != "" {
+		attrs = append(attrs, slog.String("code", string(o.code)))
+	}
+	if o.upstream != 0 {
+		attrs = append(attrs, slog.Int("upstream_status", o.upstream))
+	}
+	if o.kind != "" {
+		attrs = append(attrs, slog.String("error_kind", o.kind))
+	}
+	level := slog.LevelInfo
+	if o.status >= 500 {
+		level = slog.LevelWarn
+	}
+	h.log.LogAttrs(ctx, level, "intermediary", attrs...)
+}

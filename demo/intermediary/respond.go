@@ -1,0 +1,77 @@
+package intermediary
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/sealbridge/sealbridge/wasm/descriptor"
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+)
+
+// failure is one of the handler's own answers. Its message says what to
+// fix and never holds a secret or upstream text; kind is a short log tag.
+type failure struct {
+	status int
+	code   sberr.Code
+	msg    string
+	header map[string]string // extra headers, set on the HTTP answer and in the envelope
+	kind   string            // for the log: what went wrong upstream, if anything
+}
+
+func fail(status int, code sberr.Code, msg string) *failure {
+	return &failure{status: status, code: code, msg: msg}
+}
+
+func csrfFailure() *failure {
+	return fail(http.StatusForbidden, sberr.CSRF, "cross-site request refused: call from the page's own origin and send the "+CSRFHeader+" header (with the Qonto Embed SDK: proxyEndpointDescriptor.options.headers)")
+}
+
+func methodFailure(method string, allowed []string) *failure {
+	msg := "method " + method + " is not allowed on this path; allowed: " + strings.Join(allowed, ", ")
+	for _, a := range allowed {
+		if strings.EqualFold(a, method) {
+			msg = "methods are case-sensitive: send " + a + ", not " + method
+		}
+	}
+	f := fail(http.StatusMethodNotAllowed, sberr.MethodNotAllowed, msg)
+	f.header = map[string]string{"Allow": strings.Join(allowed, ", ")}
+	return f
+}
+
+// writeText writes a base64 envelope (the provider's or ours) the way the
+// SDK expects it: plain text that no browser sniffs or caches.
+func writeText(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// envelope encodes f as a response envelope with a JSON {"code","message"}
+// body, so that the page reads our errors like the provider's.
+func (f *failure) envelope() []byte {
+	body, _ := json.Marshal(struct {
+		Code    sberr.Code `json:"code"`
+		Message string     `json:"message"`
+	}{f.code, f.msg})
+	hs := map[string]string{"content-type": "application/json"}
+	for k, v := range f.header {
+		hs[strings.ToLower(k)] = v
+	}
+	s, err := descriptor.EncodeResponse(descriptor.Response{Headers: hs, Body: body})
+	if err != nil { // not reached: the headers and body above are always valid
+		s, _ = descriptor.EncodeResponse(descriptor.Response{Headers: map[string]string{"content-type": "application/json"}, Body: json.RawMessage(`{"code":"internal","message":"intermediary error"}`)})
+	}
+	return []byte(s)
+}
+
+// fail writes f.
+func (h *handler) fail(w http.ResponseWriter, f *failure) {
+	for k, v := range f.header {
+		w.Header().Set(k, v)
+	}
+	writeText(w, f.status, f.envelope())
+}
