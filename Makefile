@@ -8,15 +8,29 @@ GO_SOURCES  := $(shell find wasm jsbridge -name '*.go' -not -name '*_test.go') g
 NATIVE_PKGS  = $(shell $(GO) list ./... | grep -v /e2e)
 JS_PKGS     := ./jsbridge/... ./wasm/...
 
-.PHONY: all wasm demo test test-go test-wasm test-e2e test-node bench clean
+.PHONY: all wasm demo test test-go test-wasm test-e2e test-node bench bench-deps clean
 all: wasm
 
 ## wasm: build dist/ (the module, its loader and the toolchain's wasm_exec.js)
-wasm: dist/sealbridge.wasm dist/wasm_exec.js dist/index.js dist/index.d.ts
+wasm: dist/sealbridge.wasm dist/sealbridge.wasm.gz dist/sealbridge.wasm.br dist/wasm_exec.js dist/index.js dist/index.d.ts
 
 dist/sealbridge.wasm: $(GO_SOURCES)
 	@mkdir -p dist
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $@ ./wasm
+
+# Precompressed copies, sent by the dev server when the browser accepts
+# them (demo/server/delivery.go). -n keeps the gzip bytes reproducible;
+# touch, because brotli stamps its output with the input's time cut to the
+# second, which make would take for out of date.
+dist/sealbridge.wasm.gz: dist/sealbridge.wasm
+	gzip -9 -k -f -n $<
+
+dist/sealbridge.wasm.br: dist/sealbridge.wasm
+	@if command -v brotli >/dev/null 2>&1; then \
+		echo "brotli -q 11 $<"; brotli -q 11 -f -o $@ $< && touch $@; \
+	else \
+		echo "brotli is not installed (apt-get install brotli): no $@, the server sends gzip"; rm -f $@; \
+	fi
 
 # Copied from the toolchain that builds the module, never edited: the two
 # must match, since wasm_exec.js implements the module's imports.
@@ -54,6 +68,23 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 test-node: wasm node_modules/.package-lock.json
 	node --test jsbridge/test/
+
+## bench: size, start-up, seal latency, memory, renewal storm, delivery and
+## proxy overhead against the anchors; writes docs/benchmarks.md (~3 min).
+## Installs what it needs (brotli, Chromium, node_modules) when missing.
+bench: bench-deps
+	$(MAKE) --no-print-directory wasm node_modules/.package-lock.json
+	$(GO) run ./bench/cmd/bench -out docs/benchmarks.md
+
+bench-deps:
+	@missing=""; \
+	command -v brotli >/dev/null 2>&1 || missing="$$missing brotli"; \
+	if [ -z "$${CHROME_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing="$$missing chromium"; fi; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing (Debian packages)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 clean:
 	rm -rf dist

@@ -220,7 +220,6 @@ func (e *env) waitStatus(id string) string {
 	return status
 }
 
-
 // waitStatusFor polls a status line until it contains want, or shows an
 // error; it returns what it saw.
 func (e *env) waitStatusFor(id, want string) string {

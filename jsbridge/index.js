@@ -55,6 +55,7 @@ async function instantiate(url, imports) {
     const bytes = await readFile(url instanceof URL ? url : new URL(url, import.meta.url));
     return WebAssembly.instantiate(bytes, imports);
   }
+  url = preloaded(url);
   const response = fetch(url);
   if (WebAssembly.instantiateStreaming) {
     try {
@@ -68,6 +69,22 @@ async function instantiate(url, imports) {
   const res = await fetch(url);
   if (!res.ok) throw new SealbridgeError("network_error", `could not load ${url}: HTTP ${res.status}`);
   return WebAssembly.instantiate(await res.arrayBuffer(), imports);
+}
+
+// preloaded returns the URL of the page's <link rel="preload" as="fetch">
+// for the same file as url, if there is one, so that fetch reuses the
+// preloaded response instead of downloading the module twice. The page may
+// version that URL (?v=<content hash>) to let the browser cache it for good;
+// a url that carries its own query is used as it is.
+function preloaded(url) {
+  if (typeof document === "undefined") return url; // a worker: no preload
+  const want = new URL(url, document.baseURI);
+  if (want.search) return want;
+  for (const link of document.querySelectorAll('link[rel~="preload"][as="fetch"]')) {
+    const u = new URL(link.href, document.baseURI);
+    if (u.origin === want.origin && u.pathname === want.pathname) return u;
+  }
+  return want;
 }
 
 function toSealbridgeError(e, fallbackCode = "internal") {

@@ -14,6 +14,10 @@ import (
 // docs/benchmarks.md); these are the big avoidable costs.
 var forbidden = map[string]string{
 	"net/http": "adds about 400 KB (brotli) and would go through fetch anyway: use jsbridge.Fetch",
+	// wasm/seal writes JWEs with the standard library (jwe.go); go-jose
+	// stays for tests and servers.
+	"github.com/go-jose/go-jose/v4": "pulls crypto/x509, net, ECDSA and Ed25519: about 470 KB (brotli) for features the wire format forbids",
+	"crypto/x509":                   "parses certificates the shim never sees, and pulls net and every curve",
 }
 
 // TestWasmDependencies runs natively (it is part of `make test-go`): it

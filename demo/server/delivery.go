@@ -156,6 +156,7 @@ func (a *Assets) hash(name string, f io.ReadSeeker, info fs.FileInfo) (string, e
 
 // precompressed opens the best sibling the client accepts. A sibling older
 // than the file is stale (a rebuild without recompression) and is skipped.
+// It also returns the sibling's size.
 func (a *Assets) precompressed(name string, orig fs.FileInfo, acceptEncoding string) (string, http.File, int64) {
 	for _, e := range encodings {
 		if !accepts(acceptEncoding, e.token) {
@@ -165,7 +166,9 @@ func (a *Assets) precompressed(name string, orig fs.FileInfo, acceptEncoding str
 		if err != nil {
 			continue
 		}
-		if info.ModTime().Before(orig.ModTime()) {
+		// Whole seconds: brotli (like tar) gives its output the input's
+		// modification time cut to the second.
+		if info.ModTime().Before(orig.ModTime().Truncate(time.Second)) {
 			f.Close()
 			continue
 		}

@@ -118,6 +118,19 @@ func TestDeliverySkipsStaleSibling(t *testing.T) {
 	assert.Equal(t, "gzip", res.Header.Get("Content-Encoding"))
 }
 
+// brotli gives its output the input's modification time cut to the second:
+// such a sibling is fresh.
+func TestDeliveryAcceptsSiblingWithWholeSecondTime(t *testing.T) {
+	var dir string
+	e := newEnv(t, withSiblings(t), func(c *Config) { dir = c.DistDir })
+	mod := time.Date(2026, 1, 2, 3, 4, 5, 678_000_000, time.UTC)
+	require.NoError(t, os.Chtimes(filepath.Join(dir, "sealbridge.wasm"), mod, mod))
+	cut := mod.Truncate(time.Second)
+	require.NoError(t, os.Chtimes(filepath.Join(dir, "sealbridge.wasm.br"), cut, cut))
+	res, _ := e.getWasm("", "br, gzip")
+	assert.Equal(t, "br", res.Header.Get("Content-Encoding"))
+}
+
 func TestDeliveryRevalidates(t *testing.T) {
 	e := newEnv(t, withSiblings(t))
 	res, _ := e.getWasm("", "br")

@@ -9,20 +9,18 @@ import (
 	"math/big"
 	"strings"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
 // Key is a validated RSA public encryption key. It is immutable and safe for
-// concurrent use: the go-jose Encrypter it holds only reads its fields and
-// draws a fresh content key and IV from crypto/rand on every call.
+// concurrent use: its encrypter only reads its fields and draws a fresh
+// content key and IV from crypto/rand on every call.
 type Key struct {
 	kid        string
 	thumbprint string
 	bits       int
 	pub        *rsa.PublicKey
-	enc        jose.Encrypter
+	enc        *encrypter
 	// prefix is the base64url protected header plus "." that every JWE
 	// from this key starts with, checked once at import to be exactly
 	// alg, enc and kid.
@@ -41,15 +39,16 @@ func (k *Key) Bits() int { return k.bits }
 
 // newKey builds the Key for a validated RSA public key.
 func newKey(kid string, pub *rsa.PublicKey) (*Key, error) {
-	enc, err := jose.NewEncrypter(jose.A256GCM,
-		jose.Recipient{Algorithm: jose.RSA_OAEP_256, Key: pub, KeyID: kid}, nil)
+	enc, err := newEncrypter(pub, kid)
 	if err != nil {
-		return nil, sberr.Wrap(err, sberr.Internal, "cannot set up RSA-OAEP-256 encryption for key %q", abbreviate(kid))
+		return nil, err
 	}
 	k := &Key{kid: kid, thumbprint: thumbprint(pub), bits: pub.N.BitLen(), pub: pub, enc: enc}
-	// Seal once to learn the header go-jose writes and prove it is exactly
-	// the one the wire format allows; Seal then only compares a prefix.
-	jwe, err := encrypt(enc, nil)
+	// Seal once now, and check the header of what came out: this proves
+	// the random source and the primitives work before anyone relies on
+	// the key, and has the engine compile the sealing code during the
+	// import rather than on the user's first seal.
+	jwe, err := enc.encrypt(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -66,20 +65,20 @@ func newKey(kid string, pub *rsa.PublicKey) (*Key, error) {
 func checkHeader(b64, kid string) error {
 	raw, err := base64.RawURLEncoding.DecodeString(b64)
 	if err != nil {
-		return sberr.Wrap(err, sberr.Internal, "the JWE library wrote a protected header that is not base64url")
+		return sberr.Wrap(err, sberr.Internal, "the sealer wrote a protected header that is not base64url")
 	}
 	m, err := decodeObject(raw)
 	if err != nil {
-		return sberr.Wrap(err, sberr.Internal, "the JWE library wrote a protected header that is not a JSON object")
+		return sberr.Wrap(err, sberr.Internal, "the sealer wrote a protected header that is not a JSON object")
 	}
 	want := map[string]string{"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": kid}
 	if len(m) != len(want) {
-		return sberr.New(sberr.Internal, "the JWE library wrote %d protected header members; the wire format allows exactly alg, enc and kid", len(m))
+		return sberr.New(sberr.Internal, "the sealer wrote %d protected header members; the wire format allows exactly alg, enc and kid", len(m))
 	}
 	for name, value := range want {
 		var got string
 		if json.Unmarshal(m[name], &got) != nil || got != value {
-			return sberr.New(sberr.Internal, "the JWE library wrote protected header member %q wrong; the wire format needs it to be %q", name, abbreviate(value))
+			return sberr.New(sberr.Internal, "the sealer wrote protected header member %q wrong; the wire format needs it to be %q", name, abbreviate(value))
 		}
 	}
 	return nil

@@ -3,8 +3,6 @@ package seal
 import (
 	"strings"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
@@ -23,32 +21,17 @@ func (k *Key) Seal(plaintext []byte) (string, error) {
 	if len(plaintext) > MaxPlaintext {
 		return "", tooLarge(len(plaintext))
 	}
-	jwe, err := encrypt(k.enc, plaintext)
+	jwe, err := k.enc.encrypt(plaintext)
 	if err != nil {
 		return "", err
 	}
 	// Cheap guard that every JWE carries the header checked at import.
 	if !strings.HasPrefix(jwe, k.prefix) {
-		return "", sberr.New(sberr.Internal, "the JWE library changed the protected header between seals; refusing to send it")
+		return "", sberr.New(sberr.Internal, "the protected header changed between seals; refusing to send it")
 	}
 	return jwe, nil
 }
 
 func tooLarge(n int) *sberr.Error {
 	return sberr.New(sberr.PayloadTooLarge, "value is %d bytes; a sealed value may be at most %d bytes", n, MaxPlaintext)
-}
-
-// encrypt runs the encrypter and serializes the result compactly.
-func encrypt(enc jose.Encrypter, plaintext []byte) (string, error) {
-	obj, err := enc.Encrypt(plaintext)
-	if err != nil {
-		// Only a failing random source or a library bug gets here; the
-		// cause never holds the plaintext.
-		return "", sberr.Wrap(err, sberr.Internal, "encryption failed: %v", err)
-	}
-	jwe, err := obj.CompactSerialize()
-	if err != nil {
-		return "", sberr.Wrap(err, sberr.Internal, "cannot serialize the JWE: %v", err)
-	}
-	return jwe, nil
 }

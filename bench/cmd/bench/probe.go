@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// probeResults split a seal's time: medians, in ms per operation.
+type probeResults struct {
+	oaep, gcm, sealInGo float64 // timed inside Go
+	noop, sealAsync     float64 // async calls timed in JS
+}
+
+const probePage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>probe</title>
+<script type="module" src="/bench/probe.js"></script>
+</head><body></body></html>
+`
+
+// measureProbe runs bench/probe in a fresh page: RSA-OAEP alone, AES-GCM
+// alone, a whole JWE in Go, an empty async call and a seal behind an async
+// call, each after warm-up.
+func measureProbe(c *chrome, s *site, key *benchKey) (*probeResults, error) {
+	tab, cancel, err := c.tab(2 * time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	url, err := s.wasmURL("probe")
+	if err != nil {
+		return nil, err
+	}
+	var ok bool
+	err = chromedp.Run(tab,
+		chromedp.Navigate(s.srv.URL+"/probe"),
+		chromedp.Poll(`window.__probeReady === true`, &ok, chromedp.WithPollingTimeout(30*time.Second)),
+	)
+	if err == nil {
+		err = eval(tab, fmt.Sprintf(`probe.setup(%s, %s)`, js(url), js(key.jwk)), &ok)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("probe page: %w", err)
+	}
+	r := &probeResults{}
+	for _, k := range []struct {
+		kind string
+		out  *float64
+	}{{"seal", nil}, {"oaep", &r.oaep}, {"gcm", &r.gcm}, {"seal", &r.sealInGo}} {
+		var v float64
+		if err := eval(tab, fmt.Sprintf(`probe.time(%q, 300)`, k.kind), &v); err != nil {
+			return nil, err
+		}
+		if k.out != nil {
+			*k.out = v
+		}
+	}
+	for _, k := range []struct {
+		name string
+		out  *float64
+	}{{"noop", &r.noop}, {"sealAsync", &r.sealAsync}} {
+		var warm, v []float64
+		if err := eval(tab, fmt.Sprintf(`probe.run(%q, 200)`, k.name), &warm); err != nil {
+			return nil, err
+		}
+		if err := eval(tab, fmt.Sprintf(`probe.run(%q, 300)`, k.name), &v); err != nil {
+			return nil, err
+		}
+		*k.out = median(v)
+	}
+	return r, nil
+}
+
+func (r *results) probeTable() *table {
+	p := r.probe
+	t := &table{
+		title: "Where a seal's time goes (bench/probe, same browser; median ms per operation)",
+		head:  []string{"step", "ms", "share of `sb.seal`"},
+	}
+	total := median(r.seal.calls["sealbridge"])
+	share := func(v float64) string { return fmt.Sprintf("%.0f%%", 100*v/total) }
+	t.add("RSA-OAEP-256 wrap of the content key (Go crypto/rsa in wasm)", ms(p.oaep), share(p.oaep))
+	t.add("AES-256-GCM of 100 bytes, key setup included (Go, in wasm)", ms(p.gcm), share(p.gcm))
+	t.add("whole JWE in Go (`seal.Key.Seal`: the two above, randomness, base64)", ms(p.sealInGo), share(p.sealInGo))
+	t.add("an empty async call JS → Go → Promise (jsbridge)", ms(p.noop), share(p.noop))
+	t.add("`seal.Key.Seal` behind that async call", ms(p.sealAsync), share(p.sealAsync))
+	t.add("`sb.seal` (the above plus argument checks and the key lookup)", ms(total), "100%")
+	t.add("raw WebCrypto floor, whole JWE", ms(median(r.seal.calls["webcrypto"])), share(median(r.seal.calls["webcrypto"])))
+	return t
+}

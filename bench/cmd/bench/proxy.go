@@ -1,0 +1,293 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sealbridge/sealbridge/demo/intermediary"
+	"github.com/sealbridge/sealbridge/demo/sandbox"
+	"github.com/sealbridge/sealbridge/wasm/descriptor"
+)
+
+// proxyRun is one load test: requests/s and latency over its duration.
+type proxyRun struct {
+	name     string
+	clients  int
+	requests int
+	errors   int
+	rps      float64
+	lat      summary
+}
+
+type proxyResults struct {
+	direct, via, viaPooled proxyRun
+	// Low-load latency, one client: the hop's own cost, no queueing.
+	direct1, via1 proxyRun
+	// A provider that takes providerDelay to answer, like a real API.
+	directSlow, viaSlow proxyRun
+	clients             int
+	duration            time.Duration
+}
+
+// measureProxy loads the sandbox's dispatch endpoint directly, then
+// through the intermediary, with the same descriptor, on loopback only.
+// Everything (load generator, intermediary, sandbox) shares this process
+// and its two cores, as a small backend would share a machine.
+func measureProxy(ctx context.Context, clients int, d time.Duration, profile string) (*proxyResults, error) {
+	// Logging off (slog.DiscardHandler formats nothing): this measures
+	// the proxy, not a log handler.
+	quiet := slog.New(slog.DiscardHandler)
+	sb, err := sandbox.New(sandbox.Config{Logger: quiet})
+	if err != nil {
+		return nil, err
+	}
+	provider := httptest.NewServer(sb.Handler())
+	defer provider.Close()
+	token, err := clientCredentials(ctx, provider.URL, sb)
+	if err != nil {
+		return nil, err
+	}
+	// The same sandbox behind a fixed service time: a real provider is
+	// across a network and does real work.
+	slowProvider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(providerDelay)
+		sb.Handler().ServeHTTP(w, r)
+	}))
+	defer slowProvider.Close()
+	newVia := func(client *http.Client, providerURL string) (*httptest.Server, error) {
+		h, err := intermediary.New(intermediary.Config{
+			ProviderURL:  providerURL,
+			Token:        func(context.Context) (string, error) { return token, nil },
+			Authenticate: func(*http.Request) bool { return true }, // the bench is the signed-in caller
+			Client:       client,
+			Logger:       quiet,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return httptest.NewServer(h), nil
+	}
+	via, err := newVia(nil, provider.URL) // the default client, as the demo mounts it
+	if err != nil {
+		return nil, err
+	}
+	defer via.Close()
+	pooledTransport := http.DefaultTransport.(*http.Transport).Clone()
+	pooledTransport.MaxIdleConnsPerHost = 2 * clients
+	defer pooledTransport.CloseIdleConnections()
+	viaPooled, err := newVia(&http.Client{Transport: pooledTransport}, provider.URL)
+	if err != nil {
+		return nil, err
+	}
+	defer viaPooled.Close()
+
+	viaSlow, err := newVia(&http.Client{Transport: pooledTransport}, slowProvider.URL)
+	if err != nil {
+		return nil, err
+	}
+	defer viaSlow.Close()
+
+	desc, err := descriptor.Encode(descriptor.Request{Method: "GET", Path: "/v2/organization"})
+	if err != nil {
+		return nil, err
+	}
+	directTo := func(base string) func(ctx context.Context) (*http.Request, error) {
+		return func(ctx context.Context) (*http.Request, error) {
+			r, err := http.NewRequestWithContext(ctx, http.MethodPost, base+sandbox.DispatchPath, strings.NewReader(`{"data":"`+desc+`"}`))
+			if err == nil {
+				r.Header.Set("Authorization", "Bearer "+token)
+				r.Header.Set("Content-Type", "application/json")
+			}
+			return r, err
+		}
+	}
+	directReq := directTo(provider.URL)
+	viaReq := func(base string) func(ctx context.Context) (*http.Request, error) {
+		return func(ctx context.Context) (*http.Request, error) {
+			r, err := http.NewRequestWithContext(ctx, http.MethodPost, base, strings.NewReader(desc))
+			if err == nil {
+				// What the shim sends: the raw descriptor, the CSRF
+				// header, a same-origin fetch.
+				r.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+				r.Header.Set(intermediary.CSRFHeader, "1")
+				r.Header.Set("Sec-Fetch-Site", "same-origin")
+			}
+			return r, err
+		}
+	}
+
+	res := &proxyResults{clients: clients, duration: d}
+	low := min(3*time.Second, d)
+	for _, step := range []struct {
+		out     *proxyRun
+		name    string
+		clients int
+		d       time.Duration
+		req     func(context.Context) (*http.Request, error)
+	}{
+		{&res.direct1, "direct", 1, low, directReq},
+		{&res.via1, "intermediary", 1, low, viaReq(via.URL)},
+		{&res.direct, "direct", clients, d, directReq},
+		{&res.via, "intermediary", clients, d, viaReq(via.URL)},
+		{&res.viaPooled, "intermediary, upstream pool sized for the load", clients, d, viaReq(viaPooled.URL)},
+		{&res.directSlow, "direct", clients, low, directTo(slowProvider.URL)},
+		{&res.viaSlow, "intermediary", clients, low, viaReq(viaSlow.URL)},
+	} {
+		if profile != "" && step.out == &res.via {
+			f, err := os.Create(profile)
+			if err != nil {
+				return nil, err
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return nil, err
+			}
+			*step.out, err = load(ctx, step.name, step.clients, step.d, step.req)
+			pprof.StopCPUProfile()
+			f.Close()
+		} else {
+			*step.out, err = load(ctx, step.name, step.clients, step.d, step.req)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// clientCredentials gets a provider access token from the sandbox, as the
+// dev server does.
+func clientCredentials(ctx context.Context, base string, sb *sandbox.Sandbox) (string, error) {
+	id, secret := sb.ClientCredentials()
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/auth/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
+	if err != nil {
+		return "", err
+	}
+	r.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
+		return "", fmt.Errorf("sandbox token endpoint: HTTP %d, %v", res.StatusCode, err)
+	}
+	return tok.AccessToken, nil
+}
+
+// load runs clients loops of sequential requests for d (after a short
+// warm-up), each on a keep-alive connection, and measures every request
+// from send to the end of the body.
+func load(ctx context.Context, name string, clients int, d time.Duration, newReq func(context.Context) (*http.Request, error)) (proxyRun, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 2 * clients
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	one := func(ctx context.Context) (time.Duration, bool, error) {
+		req, err := newReq(ctx)
+		if err != nil {
+			return 0, false, err
+		}
+		t := time.Now()
+		res, err := hc.Do(req)
+		if err != nil {
+			return 0, false, nil
+		}
+		_, err = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return time.Since(t), err == nil && res.StatusCode == http.StatusOK, nil
+	}
+	// Warm-up: open the connections, fill the pools.
+	for range clients {
+		if _, ok, err := one(ctx); err != nil || !ok {
+			return proxyRun{}, fmt.Errorf("%s: the warm-up request failed (err %v)", name, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var mu sync.Mutex
+	run := proxyRun{name: name, clients: clients}
+	var lat []float64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []float64
+			errs := 0
+			for ctx.Err() == nil {
+				took, ok, err := one(ctx)
+				if ctx.Err() != nil {
+					break // cut off by the end of the run: not counted
+				}
+				if err != nil || !ok {
+					errs++
+					continue
+				}
+				mine = append(mine, float64(took)/float64(time.Millisecond))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			run.errors += errs
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	run.requests = len(lat)
+	run.rps = float64(len(lat)) / elapsed.Seconds()
+	run.lat = summarize(lat)
+	return run, nil
+}
+
+// providerDelay is the service time of the "real provider" rows: a fast
+// API in the same region.
+const providerDelay = 10 * time.Millisecond
+
+func (r *results) proxyTables() []*table {
+	p := r.proxy
+	t := &table{
+		title: fmt.Sprintf("Proxy overhead: GET /v2/organization as a descriptor, loopback, %d concurrent clients for %s each", p.clients, p.duration),
+		head:  []string{"path", "requests/s", "p50 (ms)", "p99 (ms)", "errors", "throughput vs direct", "p50 added"},
+	}
+	for _, run := range []proxyRun{p.direct, p.via, p.viaPooled} {
+		t.add(run.name, fmt.Sprintf("%.0f", run.rps), ms(run.lat.Median), ms(run.lat.P99), fmt.Sprint(run.errors),
+			fmt.Sprintf("%.2f×", run.rps/p.direct.rps), ms(run.lat.Median-p.direct.lat.Median))
+	}
+	one := &table{
+		title: "The same, one client (no queueing): what one hop costs",
+		head:  []string{"path", "requests/s", "p50 (ms)", "p99 (ms)", "p50 added"},
+	}
+	for _, run := range []proxyRun{p.direct1, p.via1} {
+		one.add(run.name, fmt.Sprintf("%.0f", run.rps), ms(run.lat.Median), ms(run.lat.P99), ms(run.lat.Median-p.direct1.lat.Median))
+	}
+	slow := &table{
+		title: fmt.Sprintf("The same, %d clients, against a provider that takes %s to answer (as a real one across a network would); intermediary with the pooled upstream client", p.clients, providerDelay),
+		head:  []string{"path", "requests/s", "p50 (ms)", "p99 (ms)", "throughput vs direct", "p50 added"},
+	}
+	for _, run := range []proxyRun{p.directSlow, p.viaSlow} {
+		slow.add(run.name, fmt.Sprintf("%.0f", run.rps), ms(run.lat.Median), ms(run.lat.P99), fmt.Sprintf("%.2f×", run.rps/p.directSlow.rps), ms(run.lat.Median-p.directSlow.lat.Median))
+	}
+	t.notes = append(t.notes,
+		"direct = POST /v1/encoded_requests/dispatch on the sandbox with the bearer token; intermediary = the page's call (raw descriptor, X-Sealbridge-Request) "+
+			"to demo/intermediary, which checks and re-encodes it and makes that same dispatch call. Load generator, intermediary and sandbox share this process and its 2 cores, "+
+			"so the intermediary's extra HTTP hop (a second request parse and a second response) competes with the sandbox for CPU.",
+		"The default row uses the intermediary's default upstream client (http.DefaultTransport's clone: at most 2 idle connections per host, so under 32 concurrent calls most upstream calls open a new connection); "+
+			"the last row passes a Client whose transport keeps 64 idle connections.")
+	return []*table{t, one, slow}
+}

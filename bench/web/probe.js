@@ -1,0 +1,30 @@
+// Probe page: where one seal's time goes, measured in the same browser as
+// the seal benchmark (see bench/probe).
+import { loadGo } from "/bench/goload.js";
+
+let ns = null;
+
+window.probe = {
+  async setup(url, jwk) {
+    ns = await loadGo(url);
+    const r = ns.importKey(JSON.stringify(jwk));
+    if (r && r.__sealbridgeError) throw new Error(r.__sealbridgeError.message);
+    return true;
+  },
+  // ms per operation, timed inside Go over n operations.
+  time(kind, n) {
+    return ns.time(kind, n);
+  },
+  // per-call ms of an async export, timed in JS like bench.run.
+  async run(name, n) {
+    const fn = ns[name];
+    const ms = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await fn();
+      ms[i] = performance.now() - t;
+    }
+    return ms;
+  },
+};
+window.__probeReady = true;
