@@ -184,6 +184,11 @@ func upstreamClient(c *http.Client, timeout time.Duration) *http.Client {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.ResponseHeaderTimeout = timeout
 		t.MaxResponseHeaderBytes = 64 << 10
+		// Every call goes to the one provider host: keep enough idle
+		// connections for concurrent pages (Go's default is 2 per host,
+		// which makes each burst open and close connections; see
+		// docs/benchmarks.md).
+		t.MaxIdleConnsPerHost = 64
 		out.Transport = t
 	}
 	out.Jar = nil
