@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sealbridge/sealbridge/demo/internal/strictjson"
 )
 
 // ConnectionsPath creates a bank connection, Powens-style: the connector's
@@ -190,43 +191,10 @@ func readObject(w http.ResponseWriter, r *http.Request, max int64) (map[string]j
 		}
 		return nil, false
 	}
-	m, err := decodeObject(raw)
+	m, err := strictjson.DecodeObject(raw)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "bad_json", "request body must be one JSON object: "+err.Error())
 		return nil, false
 	}
 	return m, true
-}
-
-// decodeObject decodes one JSON object, refusing duplicate member names
-// (which would let two parsers disagree about a value) and trailing data.
-// Its errors name members and byte offsets, never values.
-func decodeObject(raw []byte) (map[string]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, errors.New("not a JSON object")
-	}
-	m := map[string]json.RawMessage{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("syntax error near byte %d", dec.InputOffset())
-		}
-		name, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("syntax error near byte %d", dec.InputOffset())
-		}
-		if _, dup := m[name]; dup {
-			return nil, fmt.Errorf("duplicate member %q", name)
-		}
-		m[name] = v
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("syntax error near byte %d", dec.InputOffset())
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the JSON object")
-	}
-	return m, nil
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/sealbridge/sealbridge/demo/internal/strictjson"
 )
 
 // KeyPath serves the end-to-end encryption public key (Powens-style): a
@@ -382,7 +384,7 @@ func jweHeader(v string) (map[string]json.RawMessage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: protected header is not base64url", errInvalidJWE)
 	}
-	h, err := decodeObject(raw)
+	h, err := strictjson.DecodeObject(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: protected header is not a JSON object without duplicates", errInvalidJWE)
 	}

@@ -4,24 +4,17 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+
+	"github.com/sealbridge/sealbridge/demo/internal/httpjson"
 )
 
 // apiError is the sandbox's JSON error body, shaped like the seed providers'.
-type apiError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
+type apiError = httpjson.Error
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { httpjson.Write(w, status, v) }
 
 func writeError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, apiError{Code: code, Message: message})
+	httpjson.WriteError(w, status, code, message)
 }
 
 // readJSON decodes a bounded JSON body, refusing unknown fields and

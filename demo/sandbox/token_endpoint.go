@@ -57,7 +57,16 @@ func (s *Sandbox) grantHandlers() map[string]grantHandler {
 
 func (s *Sandbox) authenticateClient(r *http.Request) bool {
 	id, secret, ok := r.BasicAuth()
-	if !ok {
+	if ok {
+		// RFC 6749 §2.3.1: Basic credentials are form-urlencoded first
+		// (x/oauth2 does so), so decode them before comparing.
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(id)
+		secret, err2 = url.QueryUnescape(secret)
+		if err1 != nil || err2 != nil {
+			return false
+		}
+	} else {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
 	return secretEqual(id, s.client.ID) && secretEqual(secret, s.client.Secret)

@@ -5,11 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
 
+	"github.com/sealbridge/sealbridge/demo/internal/strictjson"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
 )
 
@@ -84,7 +84,7 @@ func (s *Server) relayJSON(w http.ResponseWriter, req *http.Request) {
 // way (duplicate or escaped-duplicate members, trailing data), or whose
 // sealed fields are not compact JWEs. Its messages never hold a value.
 func checkSealed(body []byte) (string, bool) {
-	m, err := decodeObject(body)
+	m, err := strictjson.DecodeObject(body)
 	if err != nil {
 		return "the connection body must be one JSON object: " + err.Error(), false
 	}
@@ -127,37 +127,4 @@ func compactJWE(v string) bool {
 		return false
 	}
 	return len(seg[1]) > 0 && len(seg[2]) == 12 && len(seg[4]) == 16
-}
-
-// decodeObject decodes one JSON object, refusing duplicate member names
-// (compared after unescaping) and trailing data. Errors name offsets and
-// members, never values.
-func decodeObject(raw []byte) (map[string]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, errors.New("not a JSON object")
-	}
-	m := map[string]json.RawMessage{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("syntax error near byte %d", dec.InputOffset())
-		}
-		name, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("syntax error near byte %d", dec.InputOffset())
-		}
-		if _, dup := m[name]; dup {
-			return nil, fmt.Errorf("member %q appears twice", name)
-		}
-		m[name] = v
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("syntax error near byte %d", dec.InputOffset())
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the JSON object")
-	}
-	return m, nil
 }
