@@ -147,7 +147,7 @@ func TestPasswordGrantWithOTPAndExpiry(t *testing.T) {
 	)
 	require.NotEmpty(t, name)
 	e.run(chromedp.Click("#accounts-load", chromedp.ByID))
-	require.Contains(t, e.waitStatusFor("account-status", "accounts."), "ok: ")
+	require.Contains(t, e.waitStatusFor("account-status", "loaded."), "ok: ")
 
 	// The 2FA window (10 minutes by default) runs out: the provider says
 	// RESTRICTED again and the page asks for a new code.
@@ -158,7 +158,7 @@ func TestPasswordGrantWithOTPAndExpiry(t *testing.T) {
 	e.fill(map[string]string{"otp-code": otp2})
 	e.run(chromedp.Click("#otp-submit", chromedp.ByID), chromedp.WaitVisible("#account-connected", chromedp.ByID))
 	e.run(chromedp.Click("#accounts-load", chromedp.ByID))
-	require.Contains(t, e.waitStatusFor("account-status", "accounts."), "ok: ")
+	require.Contains(t, e.waitStatusFor("account-status", "loaded."), "ok: ")
 
 	e.assertNoProviderSecrets(bob.Password, otp, otp2)
 	e.assertAbsent("server logs", e.logs.String(), bob.Password)

@@ -109,3 +109,35 @@ func TestProxyProviderDownShowsClearError(t *testing.T) {
 	require.Contains(t, status, "error")
 	require.Contains(t, status, "not answering")
 }
+
+func TestProxyValidationAndSCAErrorsReachThePage(t *testing.T) {
+	e := newEnv(t)
+	e.open("/")
+	e.run(chromedp.Click("#ben-load", chromedp.ByID))
+	require.Contains(t, e.waitStatus("ben-status"), "beneficiaries")
+	id := e.srv.Sandbox.BeneficiaryIDs()[0]
+	before, _ := e.srv.Sandbox.Beneficiary(id)
+
+	e.run(chromedp.Click(fmt.Sprintf(`#ben-rows tr[data-id=%q] button`, id), chromedp.ByQuery))
+	e.fill(map[string]string{"ben-email": "not-an-email"})
+	// Let the invalid value past the browser's own form check, so that the
+	// provider's 422 is what the page has to explain.
+	var ok bool
+	e.eval(`(document.getElementById("ben-form").noValidate = true)`, &ok)
+	e.run(chromedp.Click("#ben-save", chromedp.ByID))
+	require.Contains(t, e.waitStatusFor("ben-status", "not valid"), "error")
+	after, _ := e.srv.Sandbox.Beneficiary(id)
+	require.Equal(t, before.Email, after.Email, "a 422 changes nothing")
+
+	// A provider 428 (strong customer authentication) stays a 428 for the page.
+	var got struct {
+		Code   string `json:"code"`
+		Status int    `json:"status"`
+	}
+	e.eval(fmt.Sprintf(`(async () => { const { load } = await import("/dist/index.js"); const sb = await load();
+		const c = sb.createClient({ proxyEndpointDescriptor: { path: "/api/embed-intermediary", options: { headers: { "X-Sealbridge-Request": "1" } } } });
+		try { await c.request({ method: "PATCH", path: "/v2/sepa/beneficiaries/%s", headers: { "x-sandbox-sca": "required" }, body: { beneficiary: { name: "x" } } }); return {}; }
+		catch (e) { return { code: e.code, status: e.status }; } })()`, id), &got)
+	require.Equal(t, "http_error", got.Code)
+	require.Equal(t, 428, got.Status)
+}

@@ -87,7 +87,7 @@ export function mountAccount(config) {
         return li;
       }),
     );
-    showStatus(status, "ok", `${accounts.length} accounts.`);
+    showStatus(status, "ok", `${accounts.length} ${accounts.length === 1 ? "account" : "accounts"} loaded.`);
   });
 
   $("account-logout").addEventListener("click", async () => {

@@ -47,11 +47,14 @@ export function mountBeneficiaries(sb) {
       ...items.map((b) => {
         const tr = document.createElement("tr");
         tr.dataset.id = b.id;
-        for (const v of [b.name, b.email || "—", b.activity_tag || "—"]) {
-          const td = document.createElement("td");
-          td.textContent = v;
-          tr.append(td);
-        }
+        const who = document.createElement("td");
+        const email = document.createElement("span");
+        email.className = "sub";
+        email.textContent = b.email || "no email";
+        who.append(b.name, email);
+        const tag = document.createElement("td");
+        tag.textContent = (b.activity_tag || "—").replaceAll("_", " ");
+        tr.append(who, tag);
         const td = document.createElement("td");
         const edit = document.createElement("button");
         edit.type = "button";
