@@ -90,12 +90,14 @@ func httpError(c *Call, r *Result) error {
 	if r.Status == 428 {
 		msg += " (strong customer authentication required)"
 	}
-	if body.Code == "RESTRICTED" {
-		e := sberr.New(sberr.MFARequired, "%s; ask the user for a new one-time password", msg)
-		e.Status, e.Body = r.Status, r.Body
-		return e
+	code, hint := sberr.HTTPError, ""
+	switch body.Code {
+	case "RESTRICTED": // Mbanq-style: the 2FA window ran out
+		code, hint = sberr.MFARequired, "; ask the user for a new one-time password"
+	case "unknown_kid": // Powens-style: the provider rotated its key
+		code, hint = sberr.KeyUnknown, "; fetch the key again and seal again"
 	}
-	e := sberr.New(sberr.HTTPError, "%s", msg)
+	e := sberr.New(code, "%s%s", msg, hint)
 	e.Status, e.Body = r.Status, r.Body
 	return e
 }

@@ -287,3 +287,14 @@ func TestDirectModeNonJSONSuccessIsBadResponse(t *testing.T) {
 	_, err = c.Do(context.Background(), Call{Path: "/v1/invoices/1"})
 	assert.Equal(t, sberr.BadResponse, sberr.CodeOf(err))
 }
+
+func TestUnknownKidIsKeyUnknown(t *testing.T) {
+	ft := &fakeTransport{fn: func(context.Context, *Request) (*Response, error) {
+		return envelope(t, 400, `{"code":"unknown_kid","message":"refetch the key"}`, nil), nil
+	}}
+	_, err := proxyClient(t, ft, nil).Do(context.Background(), Call{Method: "POST", Path: "/x", Body: json.RawMessage(`{}`)})
+	var e *sberr.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, sberr.KeyUnknown, e.Code)
+	assert.Equal(t, 400, e.Status)
+}
