@@ -160,3 +160,33 @@ func TestCheckoutPanelPays(t *testing.T) {
 	require.Contains(t, status, "succeeded")
 	require.Equal(t, 1, e.srv.Sandbox.Payments("inv_1001"))
 }
+
+// In proxy mode the scoped token goes to the intermediary, which verifies
+// it: a token the page believes valid but the server refuses (here, a
+// broken signature) makes one onAccessTokenExpired call for 50 waiting
+// calls, and each is retried once.
+func TestProxyModeTokenRefusedByServerRenewsOnce(t *testing.T) {
+	e := newEnv(t)
+	e.open("/")
+	var r stormResult
+	e.eval(`(async () => {
+		const { load } = await import("/dist/index.js");
+		const { checkoutToken } = await import("/static/checkout.js");
+		const sb = await load();
+		const good = await checkoutToken("inv_1001");
+		const parts = good.split(".");
+		const forged = parts[0] + "." + parts[1] + "." + parts[2].slice(0, -6) + "AAAAAA";
+		let calls = 0;
+		const client = sb.createClient({
+			proxyEndpointDescriptor: { path: "/api/embed-intermediary", options: { headers: { "X-Sealbridge-Request": "1" } } },
+			accessToken: forged,
+			onAccessTokenExpired: async () => { calls++; return checkoutToken("inv_1001"); },
+		});
+		const results = await Promise.allSettled(Array.from({ length: 50 }, () =>
+			client.request({ method: "GET", path: "/v2/organization" })));
+		return { calls, ok: results.filter((x) => x.status === "fulfilled").length,
+			codes: results.filter((x) => x.status === "rejected").map((x) => x.reason.code + " " + x.reason.message) };
+	})()`, &r)
+	require.Equal(t, 50, r.OK, "%v", r.Codes)
+	require.Equal(t, 1, r.Calls)
+}

@@ -31,13 +31,19 @@ type CheckoutConfig struct {
 	AllowedOrigins []string
 }
 
+// DefaultCheckoutIssuer and DefaultCheckoutAudience are the iss and aud
+// of scoped tokens when CheckoutConfig leaves them empty; servers that
+// verify the tokens need them.
 const (
-	defaultCheckoutIssuer   = "sealbridge-sandbox"
-	defaultCheckoutAudience = "sealbridge-checkout"
-	defaultCheckoutPartner  = "sbx_partner_demo"
-	defaultCheckoutTTL      = 15 * time.Minute
-	defaultCheckoutLeeway   = 30 * time.Second
-	maxCheckoutLeeway       = 60 * time.Second
+	DefaultCheckoutIssuer   = "sealbridge-sandbox"
+	DefaultCheckoutAudience = "sealbridge-checkout"
+)
+
+const (
+	defaultCheckoutPartner = "sbx_partner_demo"
+	defaultCheckoutTTL     = 15 * time.Minute
+	defaultCheckoutLeeway  = 30 * time.Second
+	maxCheckoutLeeway      = 60 * time.Second
 )
 
 // checkoutServer holds the feature's state: the signing key, the demo
@@ -60,10 +66,10 @@ func newCheckoutServer(cfg CheckoutConfig, now func() time.Time) (*checkoutServe
 		data: newCheckoutData(),
 	}
 	if c.issuer == "" {
-		c.issuer = defaultCheckoutIssuer
+		c.issuer = DefaultCheckoutIssuer
 	}
 	if c.audience == "" {
-		c.audience = defaultCheckoutAudience
+		c.audience = DefaultCheckoutAudience
 	}
 	if c.partnerID == "" {
 		c.partnerID = defaultCheckoutPartner

@@ -59,7 +59,7 @@ func TestCheckoutJWTChecks(t *testing.T) {
 	claims := func(edit func(*checkoutClaims)) checkoutClaims {
 		cl := checkoutClaims{
 			Claims: jwt.Claims{
-				Issuer: defaultCheckoutIssuer, Audience: jwt.Audience{defaultCheckoutAudience},
+				Issuer: DefaultCheckoutIssuer, Audience: jwt.Audience{DefaultCheckoutAudience},
 				IssuedAt: jwt.NewNumericDate(checkoutT0), Expiry: jwt.NewNumericDate(exp),
 			},
 			PartnerID: "sbx_partner_demo", ClientID: s.client.ID, CustomerID: "cus_demo", InvoiceID: "inv_1001",

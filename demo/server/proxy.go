@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/sealbridge/sealbridge/demo/auth"
 	"github.com/sealbridge/sealbridge/demo/intermediary"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
 )
@@ -25,6 +26,10 @@ func (s *Server) intermediaryHandler() (http.Handler, error) {
 		// Lets a page (and the e2e tests) ask the sandbox for a 428.
 		fwd = append(slices.Clone(fwd), sandbox.SCAHeader)
 	}
+	verify, err := s.scopedTokenCheck()
+	if err != nil {
+		return nil, err
+	}
 	return intermediary.New(intermediary.Config{
 		ProviderURL:    s.ProviderURL,
 		Token:          func(context.Context) (string, error) { return s.provider.token() },
@@ -34,6 +39,37 @@ func (s *Server) intermediaryHandler() (http.Handler, error) {
 		// The caller must hold a live session: the intermediary is no
 		// public proxy.
 		Authenticate: func(r *http.Request) bool { return s.sessions.Lookup(r) != nil },
+		VerifyCaller: verify,
 		Logger:       s.cfg.Logger.With("component", "intermediary"),
 	})
+}
+
+// scopedTokenCheck verifies a scoped checkout token that a page sends to
+// the intermediary (proxy mode with a token): signature against the
+// provider's JWKS, iss, aud, exp. An expired or bad one gets 401
+// invalid_token, so the shim renews it; calls without one rely on the
+// session alone. Only with the sandbox, whose issuer and audience are
+// known; a real provider's scoped tokens are its own to check.
+func (s *Server) scopedTokenCheck() (func(*http.Request) error, error) {
+	if s.Sandbox == nil {
+		return nil, nil
+	}
+	iss, aud := s.cfg.Sandbox.Checkout.Issuer, s.cfg.Sandbox.Checkout.Audience
+	if iss == "" {
+		iss = sandbox.DefaultCheckoutIssuer
+	}
+	if aud == "" {
+		aud = sandbox.DefaultCheckoutAudience
+	}
+	v, err := auth.NewScopedVerifier(auth.ScopedVerifierConfig{
+		JWKSURL:    s.ProviderURL + "/.well-known/jwks.json",
+		Issuer:     iss,
+		Audience:   aud,
+		HTTPClient: s.provider.http,
+		Logger:     s.cfg.Logger.With("component", "scoped-token"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.VerifyRequest, nil
 }
