@@ -126,3 +126,16 @@ func TestArgumentReaders(t *testing.T) {
 		t.Fatalf("cyclic object must be invalid_argument, got %v", err)
 	}
 }
+
+func TestReadResponseRefusesDeclaredOversizeBody(t *testing.T) {
+	res := eval(t, `new Response("small", { status: 200, headers: { "content-length": "999999999" } })`)
+	_, err := readResponse(context.Background(), "http://127.0.0.1/x", res)
+	if sberr.CodeOf(err) != sberr.PayloadTooLarge {
+		t.Fatalf("got %v", err)
+	}
+	res = eval(t, `new Response("small", { status: 201 })`)
+	got, err := readResponse(context.Background(), "http://127.0.0.1/x", res)
+	if err != nil || got.Status != 201 || string(got.Body) != "small" {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+}

@@ -5,6 +5,7 @@ package jsbridge
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/hack-pad/safejs"
@@ -103,6 +104,15 @@ func readResponse(ctx context.Context, url string, res safejs.Value) (*client.Re
 	return &client.Response{Status: status, Headers: headers, Body: body}, nil
 }
 
+func headerValue(res safejs.Value, name string) string {
+	v, err := Field(res, "headers").Call("get", name)
+	if err != nil || v.Type() != safejs.TypeString {
+		return ""
+	}
+	s, _ := v.String()
+	return s
+}
+
 func readHeaders(h safejs.Value) (map[string]string, error) {
 	out := map[string]string{}
 	cb, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
@@ -121,6 +131,12 @@ func readHeaders(h safejs.Value) (map[string]string, error) {
 }
 
 func readBody(ctx context.Context, url string, res safejs.Value) ([]byte, error) {
+	// Refuse a declared oversize body before reading it into memory; a
+	// body without Content-Length is checked once read.
+	if n, err := strconv.Atoi(headerValue(res, "content-length")); err == nil && n > MaxResponseBytes {
+		_, _ = Field(res, "body").Call("cancel")
+		return nil, sberr.New(sberr.PayloadTooLarge, "response from %s is %d bytes, over the %d-byte limit", url, n, MaxResponseBytes)
+	}
 	p, err := res.Call("arrayBuffer")
 	if err != nil {
 		return nil, sberr.Wrap(err, sberr.BadResponse, "could not read the body from %s", url)

@@ -135,8 +135,9 @@ function api(ns) {
     importKey: (jwk, options) => call(ns.importKey, jwk, options),
     seal: (value, key) => call(ns.seal, value, key),
     sealFields: (body, pointers, key) => call(ns.sealFields, body, pointers, key),
-    // Test hook: proves that a panic inside Go rejects cleanly and that
-    // the runtime keeps working. Not part of the public API.
-    __panic: () => call(ns.__panic),
+    // Test hook, present only when the page set
+    // globalThis.__sealbridgeTestHooks = true before load(): proves that a
+    // panic inside Go rejects cleanly and the runtime keeps working.
+    ...(ns.__panic ? { __panic: () => call(ns.__panic) } : {}),
   });
 }

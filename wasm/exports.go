@@ -21,13 +21,30 @@ func export(ns *jsbridge.Namespace, shim *api.Shim) error {
 		"importKey":  func(a []safejs.Value) (any, error) { return importKey(shim, a) },
 		"seal":       func(a []safejs.Value) (any, error) { return sealValue(shim, a) },
 		"sealFields": func(a []safejs.Value) (any, error) { return sealFields(shim, a) },
-		"__panic":    func([]safejs.Value) (any, error) { panic("deliberate panic for tests") },
 	} {
 		if err := ns.Async(name, h); err != nil {
 			return err
 		}
 	}
+	if testHooks() {
+		if err := ns.Async("__panic", func([]safejs.Value) (any, error) { panic("deliberate panic for tests") }); err != nil {
+			return err
+		}
+	}
 	return exportClients(ns, shim)
+}
+
+// testHooks reports whether the page asked for the test-only exports
+// (globalThis.__sealbridgeTestHooks = true before load). They prove, in the
+// shipped module, that a panic inside an export rejects cleanly; a normal
+// page never gets them.
+func testHooks() bool {
+	v, err := safejs.Global().Get("__sealbridgeTestHooks")
+	if err != nil {
+		return false
+	}
+	on, _ := v.Truthy()
+	return on
 }
 
 func fetchKey(shim *api.Shim, a []safejs.Value) (any, error) {

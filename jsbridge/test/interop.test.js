@@ -8,6 +8,7 @@ import { load, SealbridgeError } from "../../dist/index.js";
 let sb, privateKey, jwk;
 
 before(async () => {
+  globalThis.__sealbridgeTestHooks = true; // exposes __panic
   sb = await load();
   const pair = await generateKeyPair("RSA-OAEP-256", { modulusLength: 2048, extractable: true });
   privateKey = pair.privateKey;
