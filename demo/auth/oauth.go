@@ -176,8 +176,20 @@ func NewFlows(cfg FlowsConfig) (*Flows, error) {
 // cross-origin protection (http.CrossOriginProtection) in front of the
 // mux for the POST routes.
 func (f *Flows) Register(mux *http.ServeMux) {
+	f.RegisterRedirects(mux)
+	f.RegisterAPI(mux)
+}
+
+// RegisterRedirects mounts the browser-facing redirects of the
+// authorization-code flow (top-level GET navigations).
+func (f *Flows) RegisterRedirects(mux *http.ServeMux) {
 	mux.HandleFunc("GET /auth/start", f.Start)
 	mux.HandleFunc("GET /auth/callback", f.Callback)
+}
+
+// RegisterAPI mounts the JSON endpoints the page calls; put them behind
+// the session and CSRF checks.
+func (f *Flows) RegisterAPI(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/login", f.Login)
 	mux.HandleFunc("POST /api/login/otp", f.LoginOTP)
 	mux.HandleFunc("GET /api/me", f.Me)

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"net/http"
-
 	"github.com/sealbridge/sealbridge/demo/auth"
 )
 
@@ -33,16 +31,4 @@ func (s *Server) oauthFlows() (*auth.Flows, error) {
 	cfg.Logger = s.cfg.Logger.With("component", "oauth")
 	cfg.HTTPClient = s.provider.http
 	return auth.NewFlows(cfg)
-}
-
-// mountOAuth puts the browser redirects on the page mux and the JSON
-// endpoints on the protected API mux.
-func mountOAuth(f *auth.Flows, page, api *http.ServeMux) {
-	page.HandleFunc("GET /auth/start", f.Start)
-	page.HandleFunc("GET /auth/callback", f.Callback)
-	api.HandleFunc("POST /api/login", f.Login)
-	api.HandleFunc("POST /api/login/otp", f.LoginOTP)
-	api.HandleFunc("GET /api/me", f.Me)
-	api.HandleFunc("POST /api/logout", f.Logout)
-	api.HandleFunc("GET /api/accounts", f.Accounts)
 }

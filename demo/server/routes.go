@@ -41,7 +41,8 @@ func (s *Server) routes() (http.Handler, error) {
 		return nil, err
 	}
 	if flows != nil {
-		mountOAuth(flows, mux, api)
+		flows.RegisterRedirects(mux)
+		flows.RegisterAPI(api)
 	}
 	mux.Handle("/api/", s.protect(api))
 

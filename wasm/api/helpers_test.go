@@ -2,58 +2,28 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
-	"math/big"
 	"sync"
 	"testing"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sealbridge/sealbridge/internal/testkeys"
 	"github.com/sealbridge/sealbridge/wasm/client"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
-// Test keys are generated once per test binary: RSA generation is slow,
-// more so under -race.
-var (
-	keysOnce            sync.Once
-	privA, privB, priv1 *rsa.PrivateKey
-)
-
 func testKeys(t testing.TB) (a, b, small *rsa.PrivateKey) {
 	t.Helper()
-	keysOnce.Do(func() {
-		var err error
-		if privA, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		if privB, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		if priv1, err = rsa.GenerateKey(rand.Reader, 1024); err != nil {
-			panic(err)
-		}
-	})
-	return privA, privB, priv1
+	return testkeys.RSA()
 }
 
-func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+func b64url(b []byte) string { return testkeys.B64(b) }
 
 // jwk is a valid public encryption JWK for pub.
-func jwk(pub *rsa.PublicKey, kid string) map[string]any {
-	return map[string]any{
-		"kty": "RSA",
-		"kid": kid,
-		"use": "enc",
-		"alg": "RSA-OAEP-256",
-		"n":   b64url(pub.N.Bytes()),
-		"e":   b64url(big.NewInt(int64(pub.E)).Bytes()),
-	}
-}
+func jwk(pub *rsa.PublicKey, kid string) map[string]any { return testkeys.JWK(pub, kid) }
 
 func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()

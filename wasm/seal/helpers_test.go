@@ -1,57 +1,27 @@
 package seal
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
-	"math/big"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sealbridge/sealbridge/internal/testkeys"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
-)
-
-// Test keys are generated once per test binary: RSA generation is slow.
-var (
-	keysOnce            sync.Once
-	privA, privB, priv1 *rsa.PrivateKey
 )
 
 func testKeys(t testing.TB) (a, b, small *rsa.PrivateKey) {
 	t.Helper()
-	keysOnce.Do(func() {
-		var err error
-		if privA, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		if privB, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		if priv1, err = rsa.GenerateKey(rand.Reader, 1024); err != nil {
-			panic(err)
-		}
-	})
-	return privA, privB, priv1
+	return testkeys.RSA()
 }
 
-func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+func b64(b []byte) string { return testkeys.B64(b) }
 
-// jwkMap is a valid encryption JWK for pub, as a map tests can break.
-func jwkMap(pub *rsa.PublicKey, kid string) map[string]any {
-	return map[string]any{
-		"kty": "RSA",
-		"kid": kid,
-		"use": "enc",
-		"alg": "RSA-OAEP-256",
-		"n":   b64(pub.N.Bytes()),
-		"e":   b64(big.NewInt(int64(pub.E)).Bytes()),
-	}
-}
+// jwkMap is a valid public encryption JWK for pub.
+func jwkMap(pub *rsa.PublicKey, kid string) map[string]any { return testkeys.JWK(pub, kid) }
 
 func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
