@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -19,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sealbridge/sealbridge/demo/server"
+	"github.com/sealbridge/sealbridge/internal/testutil"
 )
 
 // env is one test's world: a dev server with its sandbox, a browser tab,
@@ -176,23 +176,7 @@ func (n *netLog) sent(substr string) []sentRequest {
 	return out
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's concurrent logging.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
+type syncBuffer = testutil.Buffer
 
 // fill sets form fields by id, as typing would (input events included).
 func (e *env) fill(values map[string]string) {

@@ -57,7 +57,7 @@ func newCheckoutFake(t *testing.T, tokenEndpoint, init http.HandlerFunc) *checko
 
 func newCheckoutFakeMinter(t *testing.T, url string, logs *checkoutLogs) *CheckoutMinter {
 	t.Helper()
-	m, err := NewCheckoutMinter(CheckoutMinterConfig{ProviderURL: url, ClientID: "cid", ClientSecret: checkoutFakeSecret, Logger: logs.logger()})
+	m, err := NewCheckoutMinter(CheckoutMinterConfig{ProviderURL: url, ClientID: "cid", ClientSecret: checkoutFakeSecret, Logger: checkoutLogger(logs)})
 	require.NoError(t, err)
 	return m
 }

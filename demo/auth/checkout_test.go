@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -19,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sealbridge/sealbridge/demo/sandbox"
+	"github.com/sealbridge/sealbridge/internal/testutil"
 )
 
 // checkoutProvider serves a real sandbox on 127.0.0.1 behind a wrapper that
@@ -74,34 +74,13 @@ func (p *checkoutProvider) accessTokens() []string {
 	return append([]string(nil), p.issued...)
 }
 
-// checkoutLogs captures slog output; slog handlers serialise writes, the
-// mutex covers reading while requests run.
-type checkoutLogs struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *checkoutLogs) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(b)
-}
-
-func (l *checkoutLogs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *checkoutLogs) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
+type checkoutLogs = testutil.Buffer
 
 func newCheckoutTestMinter(t *testing.T, p *checkoutProvider, logs *checkoutLogs) *CheckoutMinter {
 	t.Helper()
 	id, secret := p.sb.ClientCredentials()
 	m, err := NewCheckoutMinter(CheckoutMinterConfig{
-		ProviderURL: p.srv.URL, ClientID: id, ClientSecret: secret, Logger: logs.logger(),
+		ProviderURL: p.srv.URL, ClientID: id, ClientSecret: secret, Logger: checkoutLogger(logs),
 	})
 	require.NoError(t, err)
 	return m
@@ -327,4 +306,9 @@ func TestDemoOwnership(t *testing.T) {
 	assert.False(t, ok)
 	_, ok = DemoOwnership("other", "inv_1001")
 	assert.False(t, ok)
+}
+
+// checkoutLogger logs into l at debug level.
+func checkoutLogger(l *checkoutLogs) *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

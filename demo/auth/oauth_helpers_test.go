@@ -17,45 +17,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sealbridge/sealbridge/demo/sandbox"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sealbridge/sealbridge/demo/sandbox"
+	"github.com/sealbridge/sealbridge/internal/testutil"
 )
 
-// flowsClock is the shared fake clock of the sandbox, the sessions and Flows.
-type flowsClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type flowsClock = testutil.Clock
 
-func (c *flowsClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *flowsClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// syncBuffer collects log output from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testutil.Buffer
 
 // flowsEnv is a dev server (Flows on an httptest server) talking to an
 // httptest sandbox, and a browser (cookie jar, follows redirects) that
@@ -86,7 +56,7 @@ type flowsEnv struct {
 func newFlowsEnv(t *testing.T, mutate func(*sandbox.Config)) *flowsEnv {
 	t.Helper()
 	e := &flowsEnv{
-		clock:   &flowsClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
+		clock:   testutil.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)),
 		appLogs: &syncBuffer{},
 		sbxLogs: &syncBuffer{},
 	}

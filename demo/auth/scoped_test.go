@@ -25,27 +25,12 @@ import (
 
 	"github.com/sealbridge/sealbridge/demo/intermediary"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
+	"github.com/sealbridge/sealbridge/internal/testutil"
 )
 
 const scopedTTL = 5 * time.Minute
 
-// scopedClock is the fake clock shared by the sandbox and the verifier.
-type scopedClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *scopedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *scopedClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type scopedClock = testutil.Clock
 
 // scopedEnv is a real sandbox on 127.0.0.1 whose JWKS endpoint the test can
 // count, take down, or hold until released.
@@ -64,7 +49,7 @@ type scopedEnv struct {
 
 func newScopedEnv(t *testing.T) *scopedEnv {
 	t.Helper()
-	e := &scopedEnv{clock: &scopedClock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}}
+	e := &scopedEnv{clock: testutil.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))}
 	sb, err := sandbox.New(sandbox.Config{Now: e.clock.Now, Checkout: sandbox.CheckoutConfig{TokenTTL: scopedTTL}})
 	require.NoError(t, err)
 	e.sb = sb

@@ -18,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sealbridge/sealbridge/internal/testutil"
 	"github.com/sealbridge/sealbridge/wasm/descriptor"
 )
 
@@ -46,23 +47,7 @@ func canaries() []string {
 	return append([]string{canaryAccess, canaryStaging}, canaryExtra...)
 }
 
-// lockedBuffer is an io.Writer that handlers may share across goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = testutil.Buffer
 
 // suiteLogger writes JSON lines into the suite's log buffer.
 func suiteLogger(component string) *slog.Logger {

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,25 +14,11 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sealbridge/sealbridge/internal/testutil"
 )
 
-// checkoutClock is a fake clock for the checkout tests.
-type checkoutClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *checkoutClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *checkoutClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+type checkoutClock = testutil.Clock
 
 // checkoutT0 is a whole second, so that NumericDate rounding plays no part
 // in the boundary tests.
@@ -43,7 +28,7 @@ const checkoutTestOrigin = "http://127.0.0.1:8765"
 
 func newCheckoutSandbox(t *testing.T, cfg CheckoutConfig) (*Sandbox, *checkoutClock) {
 	t.Helper()
-	clk := &checkoutClock{t: checkoutT0}
+	clk := testutil.NewClock(checkoutT0)
 	if cfg.TokenTTL == 0 {
 		cfg.TokenTTL = 90 * time.Second
 	}

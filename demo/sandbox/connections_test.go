@@ -10,13 +10,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sealbridge/sealbridge/internal/testutil"
 )
 
 // servedKey fetches the current public key the way a page would.
@@ -66,23 +67,7 @@ func postConnection(t *testing.T, srv *httptest.Server, token string, body any) 
 	return doRequest(t, srv, http.MethodPost, ConnectionsPath, h, bytes.NewReader(raw))
 }
 
-// syncBuffer is a log sink safe for concurrent handlers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testutil.Buffer
 
 func TestConnectionSealedRoundTrip(t *testing.T) {
 	clock := newTestClock()

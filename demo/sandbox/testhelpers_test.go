@@ -7,33 +7,18 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/sealbridge/sealbridge/internal/testutil"
 )
 
-// testClock is a settable clock for Config.Now.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type testClock = testutil.Clock
 
 func newTestClock() *testClock {
-	return &testClock{t: time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+	return testutil.NewClock(time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC))
 }
 
 // newTestSandbox builds a sandbox and serves it on 127.0.0.1.

@@ -17,45 +17,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sealbridge/sealbridge/demo/sandbox"
+	"github.com/sealbridge/sealbridge/internal/testutil"
 )
 
 // wasmStub is the smallest valid WebAssembly module: the magic and the
 // version. The server only serves it; nothing instantiates it.
 var wasmStub = []byte("\x00asm\x01\x00\x00\x00")
 
-// syncBuffer collects log output written from many goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = testutil.Buffer
 
 // lines returns the log lines decoded, failing on a line that is not one
 // JSON object: a forged or split line shows up here.
-func (b *syncBuffer) lines(t *testing.T) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
-		if l == "" {
-			continue
-		}
-		var m map[string]any
-		require.NoError(t, json.Unmarshal([]byte(l), &m), "log line is not one JSON object: %q", l)
-		out = append(out, m)
-	}
-	return out
-}
 
 // recorded is one response of the dev server, kept for the canary check.
 type recorded struct {
@@ -229,4 +201,19 @@ func sealWith(t *testing.T, k jose.JSONWebKey, plaintext string) string {
 	s, err := obj.CompactSerialize()
 	require.NoError(t, err)
 	return s
+}
+
+// logLines parses every JSON log line in b.
+func logLines(t *testing.T, b *syncBuffer) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		if l == "" {
+			continue
+		}
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &m), "log line is not one JSON object: %q", l)
+		out = append(out, m)
+	}
+	return out
 }
