@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -9,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sealbridge/sealbridge/demo/internal/httpjson"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
@@ -130,16 +130,7 @@ func checkoutValidID(s string) bool {
 	return true
 }
 
-func checkoutWrite(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	_ = json.NewEncoder(&buf).Encode(v)
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
-}
+func checkoutWrite(w http.ResponseWriter, status int, v any) { httpjson.Write(w, status, v) }
 
 // logOutcome writes the one log line per request. It takes ids and
 // statuses only: no token, secret, header, URL or error text reaches it.

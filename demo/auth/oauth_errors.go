@@ -1,14 +1,15 @@
 package auth
 
 import (
-	"encoding/json"
 	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
 
-	"github.com/sealbridge/sealbridge/wasm/sberr"
 	"golang.org/x/oauth2"
+
+	"github.com/sealbridge/sealbridge/demo/internal/httpjson"
+	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
 // Codes of the dev server's JSON errors ({"code","message"}) that
@@ -65,14 +66,7 @@ func isInvalidGrant(err error) bool {
 	return errors.As(err, &re) && re.ErrorCode == "invalid_grant"
 }
 
-func flowsWriteJSON(w http.ResponseWriter, status int, v any) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func flowsWriteJSON(w http.ResponseWriter, status int, v any) { httpjson.Write(w, status, v) }
 
 func flowsWriteError(w http.ResponseWriter, e *flowError) {
 	if e.retryAfter != "" {
