@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
@@ -12,6 +11,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+
+	"github.com/sealbridge/sealbridge/internal/headless"
 )
 
 // chrome is one headless Chromium with a fresh profile, for the whole run.
@@ -24,7 +25,7 @@ type chrome struct {
 // startChrome starts Chromium with the flags the e2e tests use (as root:
 // no sandbox) and a profile directory of its own, removed at the end.
 func startChrome(parent context.Context) (*chrome, error) {
-	path, err := chromePath()
+	path, err := headless.Path()
 	if err != nil {
 		return nil, err
 	}
@@ -32,18 +33,7 @@ func startChrome(parent context.Context) (*chrome, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(dir),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(parent, headless.Options(path, dir)...)
 	bctx, cancelBrowser := chromedp.NewContext(alloc)
 	c := &chrome{ctx: bctx, cancel: func() {
 		cancelBrowser()
@@ -98,16 +88,4 @@ func eval(ctx context.Context, js string, out any) error {
 	return chromedp.Run(ctx, chromedp.Evaluate(js, out, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
 		return p.WithAwaitPromise(true)
 	}))
-}
-
-func chromePath() (string, error) {
-	if p := os.Getenv("CHROME_PATH"); p != "" {
-		return p, nil
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("no Chromium found: `make bench` installs the Debian package chromium, or set CHROME_PATH")
 }
