@@ -37,13 +37,9 @@ func (c *testClock) Advance(d time.Duration) {
 
 func (e *env) demoUser(name string) sandbox.DemoUser {
 	e.t.Helper()
-	for _, u := range e.srv.Sandbox.DemoUsers() {
-		if u.Username == name {
-			return u
-		}
-	}
-	e.t.Fatalf("no sandbox user %q", name)
-	return sandbox.DemoUser{}
+	u, ok := e.srv.Sandbox.DemoUser(name)
+	require.True(e.t, ok, "no sandbox user %q", name)
+	return u
 }
 
 // accountState reads the account panel's answers as the page sees them.

@@ -179,13 +179,9 @@ func (rt recordingTransport) RoundTrip(r *http.Request) (*http.Response, error) 
 
 func (e *flowsEnv) password(t *testing.T, user string) string {
 	t.Helper()
-	for _, u := range e.sbx.DemoUsers() {
-		if u.Username == user {
-			return u.Password
-		}
-	}
-	t.Fatalf("no demo user %q", user)
-	return ""
+	u, ok := e.sbx.DemoUser(user)
+	require.True(t, ok, "no demo user %q", user)
+	return u.Password
 }
 
 type response struct {

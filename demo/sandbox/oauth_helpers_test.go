@@ -45,13 +45,9 @@ func newOAuthTest(t *testing.T, mutate func(*Config)) *oauthTest {
 
 func (o *oauthTest) password(t *testing.T, username string) string {
 	t.Helper()
-	for _, u := range o.s.DemoUsers() {
-		if u.Username == username {
-			return u.Password
-		}
-	}
-	t.Fatalf("no demo user %q", username)
-	return ""
+	u, ok := o.s.DemoUser(username)
+	require.True(t, ok, "no demo user %q", username)
+	return u.Password
 }
 
 // authorizeParams are a valid authorization request for verifier.

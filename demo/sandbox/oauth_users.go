@@ -76,6 +76,17 @@ func (s *Sandbox) DemoUsers() []DemoUser {
 	return out
 }
 
+// DemoUser returns the demo user named username, if there is one.
+func (s *Sandbox) DemoUser(username string) (DemoUser, bool) {
+	s.oauth.mu.Lock()
+	defer s.oauth.mu.Unlock()
+	u, ok := s.oauth.users[username]
+	if !ok {
+		return DemoUser{}, false
+	}
+	return u.DemoUser, true
+}
+
 // checkPassword returns the user when username and password match, nil
 // otherwise. Unknown users and wrong passwords take the same path (a hash
 // comparison in constant time) so that neither the answer nor, roughly, its
