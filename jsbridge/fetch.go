@@ -10,25 +10,25 @@ import (
 
 	"github.com/hack-pad/safejs"
 
-	"github.com/sealbridge/sealbridge/wasm/client"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
+	"github.com/sealbridge/sealbridge/wasm/transport"
 )
 
 // MaxResponseBytes bounds what Fetch reads of a response body.
 const MaxResponseBytes = 8 << 20
 
-// Fetch is a client.Transport over the browser's (or Node's) fetch. It is
+// Fetch is a transport.Transport over the browser's (or Node's) fetch. It is
 // used instead of net/http, which would add about 400 KB (brotli) to the
 // module and would itself go through fetch anyway.
 type Fetch struct{}
 
-var _ client.Transport = Fetch{}
+var _ transport.Transport = Fetch{}
 
 // RoundTrip sends req with fetch. Cancelling ctx aborts the fetch through
 // an AbortController. Cookies go only to the page's own origin
 // (credentials: "same-origin"), which is what the intermediary's session
 // needs and what a third-party key endpoint must not get.
-func (Fetch) RoundTrip(ctx context.Context, req *client.Request) (*client.Response, error) {
+func (Fetch) RoundTrip(ctx context.Context, req *transport.Request) (*transport.Response, error) {
 	controller, err := safejs.MustGetGlobal("AbortController").New()
 	if err != nil {
 		return nil, err
@@ -50,7 +50,7 @@ func (Fetch) RoundTrip(ctx context.Context, req *client.Request) (*client.Respon
 	return readResponse(ctx, req.URL, res)
 }
 
-func fetchInit(req *client.Request, controller safejs.Value) (safejs.Value, error) {
+func fetchInit(req *transport.Request, controller safejs.Value) (safejs.Value, error) {
 	signal, err := controller.Get("signal")
 	if err != nil {
 		return safejs.Value{}, err
@@ -88,7 +88,7 @@ func fetchError(ctx context.Context, url string, err error) error {
 	return sberr.Wrap(err, sberr.NetworkError, "could not reach %s: %v", url, err)
 }
 
-func readResponse(ctx context.Context, url string, res safejs.Value) (*client.Response, error) {
+func readResponse(ctx context.Context, url string, res safejs.Value) (*transport.Response, error) {
 	status, err := Field(res, "status").Int()
 	if err != nil {
 		return nil, sberr.Wrap(err, sberr.BadResponse, "fetch gave no status for %s", url)
@@ -101,7 +101,7 @@ func readResponse(ctx context.Context, url string, res safejs.Value) (*client.Re
 	if err != nil {
 		return nil, err
 	}
-	return &client.Response{Status: status, Headers: headers, Body: body}, nil
+	return &transport.Response{Status: status, Headers: headers, Body: body}, nil
 }
 
 func headerValue(res safejs.Value, name string) string {

@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/sealbridge/sealbridge/wasm/sberr"
+	"github.com/sealbridge/sealbridge/demo/apierr"
 )
 
 // readDescriptor returns the descriptor text of the request body: the raw
@@ -20,25 +20,25 @@ func (h *handler) readDescriptor(w http.ResponseWriter, r *http.Request) (string
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		var err error
 		if media, _, err = mime.ParseMediaType(ct); err != nil {
-			return "", fail(http.StatusUnsupportedMediaType, sberr.UnsupportedMedia, "Content-Type is malformed; send text/plain (the base64 descriptor) or application/json ({\"data\": ...})")
+			return "", fail(http.StatusUnsupportedMediaType, apierr.UnsupportedMedia, "Content-Type is malformed; send text/plain (the base64 descriptor) or application/json ({\"data\": ...})")
 		}
 	}
 	if media != "text/plain" && media != "application/json" {
-		return "", fail(http.StatusUnsupportedMediaType, sberr.UnsupportedMedia, "Content-Type "+media+" is not accepted; send text/plain (the base64 descriptor) or application/json ({\"data\": ...})")
+		return "", fail(http.StatusUnsupportedMediaType, apierr.UnsupportedMedia, "Content-Type "+media+" is not accepted; send text/plain (the base64 descriptor) or application/json ({\"data\": ...})")
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return "", fail(http.StatusRequestEntityTooLarge, sberr.PayloadTooLarge, "request body is over "+strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes")
+			return "", fail(http.StatusRequestEntityTooLarge, apierr.PayloadTooLarge, "request body is over "+strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes")
 		}
-		return "", fail(http.StatusBadRequest, sberr.InvalidRequest, "request body could not be read")
+		return "", fail(http.StatusBadRequest, apierr.InvalidRequest, "request body could not be read")
 	}
 	if media == "application/json" {
 		return dataField(b)
 	}
 	if len(b) == 0 {
-		return "", fail(http.StatusBadRequest, sberr.BadDescriptor, "request body is empty; send the base64 request descriptor")
+		return "", fail(http.StatusBadRequest, apierr.BadDescriptor, "request body is empty; send the base64 request descriptor")
 	}
 	return string(b), nil
 }
@@ -48,7 +48,7 @@ func (h *handler) readDescriptor(w http.ResponseWriter, r *http.Request) (string
 // which another parser could read differently.
 func dataField(b []byte) (string, *failure) {
 	bad := func(msg string) (string, *failure) {
-		return "", fail(http.StatusBadRequest, sberr.BadDescriptor, `JSON body must be exactly {"data": "<base64 descriptor>"}: `+msg)
+		return "", fail(http.StatusBadRequest, apierr.BadDescriptor, `JSON body must be exactly {"data": "<base64 descriptor>"}: `+msg)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {

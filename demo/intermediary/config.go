@@ -9,6 +9,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/sealbridge/sealbridge/demo/apierr"
+	"github.com/sealbridge/sealbridge/demo/provider"
 )
 
 // Defaults for zero Config fields.
@@ -30,7 +33,10 @@ const CSRFHeader = "X-Sealbridge-Request"
 // caller's bearer token is expired or invalid: the handler answers 401 with
 // WWW-Authenticate: Bearer error="invalid_token", which tells the page to
 // renew its token.
-var ErrInvalidToken = errors.New("intermediary: invalid or expired bearer token")
+//
+// It is apierr.ErrInvalidToken, so that a verifier (such as
+// scoped.Verifier) can return it without importing this package.
+var ErrInvalidToken = apierr.ErrInvalidToken
 
 // Config configures New. ProviderURL and Token are required.
 type Config struct {
@@ -172,26 +178,14 @@ func checkProviderURL(s string) (string, error) {
 	return strings.TrimRight(s, "/"), nil
 }
 
-// upstreamClient copies c (or builds a default client) so that it never
-// follows a redirect (which would carry the access and staging tokens to
-// whatever host the Location names) and never stores provider cookies
-// (which would be shared between all callers).
+// upstreamClient is c (or a client on provider.NewTransport, whose
+// deadline is the request's) hardened: it never follows a redirect, which
+// would carry the access and staging tokens to whatever host the Location
+// names, and never stores provider cookies, which would be shared between
+// all callers.
 func upstreamClient(c *http.Client, timeout time.Duration) *http.Client {
-	var out http.Client
-	if c != nil {
-		out = *c
-	} else {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = timeout
-		t.MaxResponseHeaderBytes = 64 << 10
-		// Every call goes to the one provider host: keep enough idle
-		// connections for concurrent pages (Go's default is 2 per host,
-		// which makes each burst open and close connections; see
-		// docs/benchmarks.md).
-		t.MaxIdleConnsPerHost = 64
-		out.Transport = t
+	if c == nil {
+		c = &http.Client{Transport: provider.NewTransport(timeout)}
 	}
-	out.Jar = nil
-	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &out
+	return provider.Harden(c, 0)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/wasm/descriptor"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
@@ -17,7 +18,7 @@ type outcome struct {
 	method   string // the descriptor's method, once it is a valid token
 	template string // the allowlist rule that matched
 	status   int
-	code     sberr.Code
+	code     apierr.Code
 	upstream int    // the provider's status, 0 if none
 	kind     string // upstream error kind
 }
@@ -39,7 +40,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *outcome) *failure {
 	if r.Method != http.MethodPost {
 		// Safe methods would also skip CrossOriginProtection.
-		f := fail(http.StatusMethodNotAllowed, sberr.MethodNotAllowed, "call the intermediary with POST")
+		f := fail(http.StatusMethodNotAllowed, apierr.MethodNotAllowed, "call the intermediary with POST")
 		f.header = map[string]string{"Allow": http.MethodPost}
 		return f
 	}
@@ -47,7 +48,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *outcome) *fai
 		return csrfFailure()
 	}
 	if h.cfg.Authenticate == nil || !h.cfg.Authenticate(r) {
-		return fail(http.StatusUnauthorized, sberr.Unauthenticated, "not signed in: the intermediary serves signed-in callers only; send the session cookie")
+		return fail(http.StatusUnauthorized, apierr.Unauthenticated, "not signed in: the intermediary serves signed-in callers only; send the session cookie")
 	}
 	if h.cfg.VerifyCaller != nil {
 		if err := h.cfg.VerifyCaller(r); err != nil {
@@ -81,24 +82,24 @@ func (h *handler) check(text string, o *outcome) (string, *failure) {
 	req, err := descriptor.Decode(text, descriptor.Limits{MaxEncoded: int(h.cfg.MaxBody)})
 	if err != nil {
 		if sberr.CodeOf(err) == sberr.PayloadTooLarge {
-			return "", fail(http.StatusRequestEntityTooLarge, sberr.PayloadTooLarge, sberr.As(err).Message)
+			return "", fail(http.StatusRequestEntityTooLarge, apierr.PayloadTooLarge, sberr.As(err).Message)
 		}
 		// descriptor's messages name keys and positions, never values.
-		return "", fail(http.StatusBadRequest, sberr.BadDescriptor, sberr.As(err).Message)
+		return "", fail(http.StatusBadRequest, apierr.BadDescriptor, sberr.As(err).Message)
 	}
 	if len(req.Method) <= 16 {
 		o.method = req.Method
 	}
 	p, q, err := canonicalTarget(req.Path)
 	if err != nil {
-		return "", fail(http.StatusBadRequest, sberr.BadDescriptor, "request descriptor: "+err.Error())
+		return "", fail(http.StatusBadRequest, apierr.BadDescriptor, "request descriptor: "+err.Error())
 	}
 	match, allowed := lookup(h.rules, req.Method, p)
 	switch {
 	case match != nil:
 		o.template = match.Template
 	case len(allowed) == 0:
-		return "", fail(http.StatusForbidden, sberr.PathNotAllowed, "this path is not on the intermediary's allowlist (Config.Allow / "+EnvAllow+")")
+		return "", fail(http.StatusForbidden, apierr.PathNotAllowed, "this path is not on the intermediary's allowlist (Config.Allow / "+EnvAllow+")")
 	default:
 		return "", methodFailure(req.Method, allowed)
 	}
@@ -113,7 +114,7 @@ func (h *handler) check(text string, o *outcome) (string, *failure) {
 		Payload: req.Payload,
 	})
 	if err != nil { // not reached: every field was decoded and checked above
-		return "", fail(http.StatusBadRequest, sberr.BadDescriptor, sberr.As(err).Message)
+		return "", fail(http.StatusBadRequest, apierr.BadDescriptor, sberr.As(err).Message)
 	}
 	return out, nil
 }
@@ -121,12 +122,12 @@ func (h *handler) check(text string, o *outcome) (string, *failure) {
 // callerFailure maps a VerifyCaller error. Its text is not shown: it may
 // describe the token.
 func callerFailure(err error) *failure {
-	if errors.Is(err, ErrInvalidToken) || sberr.CodeOf(err) == sberr.InvalidTokenCode {
-		f := fail(http.StatusUnauthorized, sberr.InvalidTokenCode, "the bearer token is expired or invalid; get a new one (onAccessTokenExpired) and retry")
+	if errors.Is(err, ErrInvalidToken) || sberr.CodeOf(err) == sberr.Code(apierr.InvalidToken) {
+		f := fail(http.StatusUnauthorized, apierr.InvalidToken, "the bearer token is expired or invalid; get a new one (onAccessTokenExpired) and retry")
 		f.header = map[string]string{"WWW-Authenticate": `Bearer error="invalid_token"`}
 		return f
 	}
-	return fail(http.StatusForbidden, sberr.Forbidden, "this caller may not use the intermediary")
+	return fail(http.StatusForbidden, apierr.Forbidden, "this caller may not use the intermediary")
 }
 
 // logOutcome writes one line per call. slog's handlers quote values, so a

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/wasm/descriptor"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
@@ -245,7 +246,7 @@ func TestVerifyCaller(t *testing.T) {
 	e := newEnv(t, nil, func(c *Config) {
 		c.VerifyCaller = func(r *http.Request) error { return verr }
 	})
-	for _, err := range []error{ErrInvalidToken, fmt.Errorf("jwt: %w", ErrInvalidToken), sberr.New(sberr.InvalidTokenCode, "expired")} {
+	for _, err := range []error{ErrInvalidToken, fmt.Errorf("jwt: %w", ErrInvalidToken), sberr.New(sberr.Code(apierr.InvalidToken), "expired")} {
 		verr = err
 		res, b := e.call(t, goldenGET, func(r *http.Request) { r.Header.Set("Authorization", "Bearer scoped") })
 		e.requireError(t, res, b, http.StatusUnauthorized, "invalid_token")

@@ -5,26 +5,26 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/wasm/descriptor"
-	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
 // failure is one of the handler's own answers. Its message says what to
 // fix and never holds a secret or upstream text; kind is a short log tag.
 type failure struct {
 	status int
-	code   sberr.Code
+	code   apierr.Code
 	msg    string
 	header map[string]string // extra headers, set on the HTTP answer and in the envelope
 	kind   string            // for the log: what went wrong upstream, if anything
 }
 
-func fail(status int, code sberr.Code, msg string) *failure {
+func fail(status int, code apierr.Code, msg string) *failure {
 	return &failure{status: status, code: code, msg: msg}
 }
 
 func csrfFailure() *failure {
-	return fail(http.StatusForbidden, sberr.CSRF, "cross-site request refused: call from the page's own origin and send the "+CSRFHeader+" header (with the Qonto Embed SDK: proxyEndpointDescriptor.options.headers)")
+	return fail(http.StatusForbidden, apierr.CSRF, "cross-site request refused: call from the page's own origin and send the "+CSRFHeader+" header (with the Qonto Embed SDK: proxyEndpointDescriptor.options.headers)")
 }
 
 func methodFailure(method string, allowed []string) *failure {
@@ -34,7 +34,7 @@ func methodFailure(method string, allowed []string) *failure {
 			msg = "methods are case-sensitive: send " + a + ", not " + method
 		}
 	}
-	f := fail(http.StatusMethodNotAllowed, sberr.MethodNotAllowed, msg)
+	f := fail(http.StatusMethodNotAllowed, apierr.MethodNotAllowed, msg)
 	f.header = map[string]string{"Allow": strings.Join(allowed, ", ")}
 	return f
 }
@@ -54,8 +54,8 @@ func writeText(w http.ResponseWriter, status int, body []byte) {
 // body, so that the page reads our errors like the provider's.
 func (f *failure) envelope() []byte {
 	body, _ := json.Marshal(struct {
-		Code    sberr.Code `json:"code"`
-		Message string     `json:"message"`
+		Code    apierr.Code `json:"code"`
+		Message string      `json:"message"`
 	}{f.code, f.msg})
 	hs := map[string]string{"content-type": "application/json"}
 	for k, v := range f.header {

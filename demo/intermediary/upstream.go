@@ -12,7 +12,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/sealbridge/sealbridge/wasm/sberr"
+	"github.com/sealbridge/sealbridge/demo/apierr"
 )
 
 // upstream is the provider's answer that passes through.
@@ -31,7 +31,7 @@ func (h *handler) forward(ctx context.Context, desc string) (upstream, *failure)
 		if ctx.Err() != nil {
 			return upstream{}, timeoutFailure(errorKind(ctx.Err()))
 		}
-		f := fail(http.StatusBadGateway, sberr.UpstreamUnavailable, "the server could not get a provider access token; check its provider credentials and try again")
+		f := fail(http.StatusBadGateway, apierr.UpstreamUnavailable, "the server could not get a provider access token; check its provider credentials and try again")
 		f.kind = "token"
 		return upstream{}, f
 	}
@@ -73,7 +73,7 @@ func (h *handler) forward(ctx context.Context, desc string) (upstream, *failure)
 		return upstream{status: res.StatusCode}, upstreamFailure("too_large", "the provider's answer is over "+strconv.FormatInt(h.cfg.MaxUpstream, 10)+" bytes (Config.MaxUpstream)")
 	}
 	if !isEnvelope(b) {
-		f := fail(http.StatusBadGateway, sberr.BadResponse, "the provider answered "+strconv.Itoa(res.StatusCode)+" with a body that is not a base64 response envelope; check ProviderURL and DispatchPath")
+		f := fail(http.StatusBadGateway, apierr.BadResponse, "the provider answered "+strconv.Itoa(res.StatusCode)+" with a body that is not a base64 response envelope; check ProviderURL and DispatchPath")
 		f.kind = "bad_envelope"
 		return upstream{status: res.StatusCode}, f
 	}
@@ -93,13 +93,13 @@ func isEnvelope(b []byte) bool {
 }
 
 func upstreamFailure(kind, msg string) *failure {
-	f := fail(http.StatusBadGateway, sberr.UpstreamUnavailable, msg)
+	f := fail(http.StatusBadGateway, apierr.UpstreamUnavailable, msg)
 	f.kind = kind
 	return f
 }
 
 func timeoutFailure(kind string) *failure {
-	f := fail(http.StatusGatewayTimeout, sberr.UpstreamTimeout, "the provider did not answer in time; try again later")
+	f := fail(http.StatusGatewayTimeout, apierr.UpstreamTimeout, "the provider did not answer in time; try again later")
 	f.kind = kind
 	return f
 }

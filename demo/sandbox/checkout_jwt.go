@@ -8,16 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/sealbridge/sealbridge/demo/scoped"
 )
 
 // checkoutAlg is the one algorithm scoped tokens are signed with and the
-// only one the verifier accepts (RFC 8725 §3.1: an allowlist, never the
-// token's own say). It rules out "none" and HS256-with-the-public-key.
-const checkoutAlg = jose.RS256
+// only one the verifier accepts.
+const checkoutAlg = scoped.Alg
 
 // maxCheckoutTokenLen bounds what the verifier parses.
 const maxCheckoutTokenLen = 4 << 10
@@ -55,15 +55,9 @@ func (k *checkoutKey) publicJWK() jose.JSONWebKey {
 	return jose.JSONWebKey{Key: &k.priv.PublicKey, KeyID: k.kid, Algorithm: string(checkoutAlg), Use: "sig"}
 }
 
-// checkoutClaims are the scoped token's claims: the registered ones and
-// seeds/003's partner_id, client_id, customer_id and invoice_id.
-type checkoutClaims struct {
-	jwt.Claims
-	PartnerID  string `json:"partner_id"`
-	ClientID   string `json:"client_id"`
-	CustomerID string `json:"customer_id"`
-	InvoiceID  string `json:"invoice_id"`
-}
+// checkoutClaims are the scoped token's claims, as every verifier reads
+// them.
+type checkoutClaims = scoped.Claims
 
 func (c *checkoutServer) mint(clientID, customerID, invoiceID string) (string, error) {
 	key, err := c.key()
@@ -84,62 +78,27 @@ func (c *checkoutServer) mint(clientID, customerID, invoiceID string) (string, e
 	return jwt.Signed(key.signer).Claims(cl).Serialize()
 }
 
-// errCheckoutToken is a token the invoice API refuses; its message is safe
-// to show (it never quotes the token).
-type errCheckoutToken struct{ msg string }
-
-func (e *errCheckoutToken) Error() string { return e.msg }
-
-func badToken(msg string) error { return &errCheckoutToken{msg} }
-
 // verify checks a scoped token: shape, algorithm, kid, signature, iss, aud,
 // exp (required), nbf and iat with the configured leeway, and the custom
 // claims' presence. It trusts nothing in the header but the kid it must
 // match; an embedded jwk, jku or x5u is ignored.
 func (c *checkoutServer) verify(raw string) (checkoutClaims, error) {
 	var cl checkoutClaims
-	if len(raw) > maxCheckoutTokenLen {
-		return cl, badToken("token is too long")
-	}
-	if strings.Count(raw, ".") != 2 {
-		return cl, badToken("token is not a compact JWS (three dot-separated parts)")
-	}
-	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{checkoutAlg})
+	tok, err := scoped.ParseCompact(raw, maxCheckoutTokenLen)
 	if err != nil {
-		return cl, badToken("token is malformed or not signed with " + string(checkoutAlg))
+		return cl, err
 	}
 	key, err := c.key()
 	if err != nil {
-		return cl, badToken("no verification key")
+		return cl, scoped.Refuse("no verification key")
 	}
 	if len(tok.Headers) != 1 || tok.Headers[0].KeyID != key.kid {
-		return cl, badToken("token is signed with an unknown key id")
+		return cl, scoped.Refuse("token is signed with an unknown key id")
 	}
 	if err := tok.Claims(&key.priv.PublicKey, &cl); err != nil {
-		return cl, badToken("token signature is invalid")
+		return cl, scoped.Refuse("token signature is invalid")
 	}
-	if cl.Expiry == nil {
-		return cl, badToken("token has no exp")
-	}
-	exp := jwt.Expected{Issuer: c.issuer, AnyAudience: jwt.Audience{c.audience}, Time: c.now()}
-	if err := cl.ValidateWithLeeway(exp, c.leeway); err != nil {
-		switch {
-		case errors.Is(err, jwt.ErrExpired):
-			return cl, badToken("token expired")
-		case errors.Is(err, jwt.ErrNotValidYet), errors.Is(err, jwt.ErrIssuedInTheFuture):
-			return cl, badToken("token is not valid yet")
-		case errors.Is(err, jwt.ErrInvalidIssuer):
-			return cl, badToken("token has the wrong issuer")
-		case errors.Is(err, jwt.ErrInvalidAudience):
-			return cl, badToken("token has the wrong audience")
-		default:
-			return cl, badToken("token claims are invalid")
-		}
-	}
-	if cl.CustomerID == "" || cl.InvoiceID == "" || cl.ClientID == "" || cl.PartnerID == "" {
-		return cl, badToken("token lacks partner_id, client_id, customer_id or invoice_id")
-	}
-	return cl, nil
+	return cl, cl.Validate(scoped.Expected{Issuer: c.issuer, Audience: c.audience, Now: c.now(), Leeway: c.leeway})
 }
 
 // authorize reads and verifies the request's scoped token. On failure it has
@@ -154,7 +113,7 @@ func (c *checkoutServer) authorize(w http.ResponseWriter, r *http.Request) (chec
 	cl, err := c.verify(raw)
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		writeError(w, http.StatusUnauthorized, "invalid_token", err.Error())
+		writeError(w, http.StatusUnauthorized, "invalid_token", tokenRefusal(err))
 		return checkoutClaims{}, false
 	}
 	return cl, true
@@ -169,4 +128,14 @@ func (c *checkoutServer) handleJWKS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{key.publicJWK()}})
+}
+
+// tokenRefusal is what the page is told about a refused token: the reason
+// alone (it never quotes the token).
+func tokenRefusal(err error) string {
+	var bad *scoped.TokenError
+	if errors.As(err, &bad) {
+		return bad.Reason
+	}
+	return "token refused"
 }

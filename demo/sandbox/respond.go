@@ -5,16 +5,18 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/internal/httpjson"
 )
 
-// apiError is the sandbox's JSON error body, shaped like the seed providers'.
-type apiError = httpjson.Error
+// apiError is the sandbox's JSON error body: the servers' one error body,
+// carrying the codes of the providers the sandbox imitates.
+type apiError = apierr.Error
 
 func writeJSON(w http.ResponseWriter, status int, v any) { httpjson.Write(w, status, v) }
 
 func writeError(w http.ResponseWriter, status int, code, message string) {
-	httpjson.WriteError(w, status, code, message)
+	apierr.Write(w, status, apierr.Code(code), message)
 }
 
 // readJSON decodes a bounded JSON body, refusing unknown fields and

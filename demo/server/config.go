@@ -11,7 +11,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/sealbridge/sealbridge/demo/auth"
+	"github.com/sealbridge/sealbridge/demo/oauth"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
 )
 
@@ -32,9 +32,9 @@ type Config struct {
 	ClientSecret string
 	Logger       *slog.Logger
 	Sandbox      sandbox.Config // for the embedded sandbox (tests tune TTLs and faults)
-	// OAuth configures sign-in at a real provider (auth.FlowsConfigFromEnv);
+	// OAuth configures sign-in at a real provider (oauth.FlowsConfigFromEnv);
 	// nil with the sandbox means "configure it for the sandbox".
-	OAuth  *auth.FlowsConfig
+	OAuth  *oauth.FlowsConfig
 	Secure bool // serving behind TLS: Secure, __Host- cookies
 	// ProxyAllow lists the provider calls the intermediary forwards, as
 	// "GET /v2/sepa/beneficiaries,PATCH /v2/sepa/beneficiaries/{id}";
@@ -77,12 +77,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, err
 		}
 	}
-	oauth, ok, err := auth.FlowsConfigFromEnv(getenv)
+	flows, ok, err := oauth.FlowsConfigFromEnv(getenv)
 	if err != nil {
 		return Config{}, err
 	}
 	if ok {
-		c.OAuth = &oauth
+		c.OAuth = &flows
 	}
 	return c, nil
 }

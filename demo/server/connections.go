@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/internal/strictjson"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
 )
@@ -26,26 +27,26 @@ func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxConnectionBody))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		writeError(w, http.StatusRequestEntityTooLarge, "payload_too_large", "the connection body is over 64 KiB")
+		writeError(w, http.StatusRequestEntityTooLarge, apierr.PayloadTooLarge, "the connection body is over 64 KiB")
 		return
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_argument", "could not read the request body")
+		writeError(w, http.StatusBadRequest, apierr.InvalidArgument, "could not read the request body")
 		return
 	}
 	if msg, ok := checkSealed(body); !ok {
-		writeError(w, http.StatusBadRequest, "invalid_argument", msg)
+		writeError(w, http.StatusBadRequest, apierr.InvalidArgument, msg)
 		return
 	}
-	tok, err := s.provider.token()
+	tok, err := s.provider.tokens.AccessToken(r.Context())
 	if err != nil {
 		s.cfg.Logger.Warn("provider token unavailable", "err", err)
-		writeError(w, http.StatusServiceUnavailable, "upstream_unavailable", "could not get a provider token; try again shortly")
+		writeError(w, http.StatusServiceUnavailable, apierr.UpstreamUnavailable, "could not get a provider token; try again shortly")
 		return
 	}
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, s.ProviderURL+sandbox.ConnectionsPath, bytes.NewReader(body))
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "internal", "could not build the provider request")
+		writeError(w, http.StatusInternalServerError, apierr.Internal, "could not build the provider request")
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
@@ -60,17 +61,17 @@ func (s *Server) relayJSON(w http.ResponseWriter, req *http.Request) {
 	if err != nil {
 		// err is a *url.Error that names the URL; log the path only.
 		s.cfg.Logger.Warn("provider unreachable", "path", req.URL.Path)
-		writeError(w, http.StatusBadGateway, "upstream_unavailable", "the provider did not answer; try again shortly")
+		writeError(w, http.StatusBadGateway, apierr.UpstreamUnavailable, "the provider did not answer; try again shortly")
 		return
 	}
 	defer res.Body.Close()
 	out, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if err != nil || !json.Valid(out) {
-		writeError(w, http.StatusBadGateway, "bad_response", "the provider sent an answer that is not JSON")
+		writeError(w, http.StatusBadGateway, apierr.BadResponse, "the provider sent an answer that is not JSON")
 		return
 	}
 	if res.StatusCode >= 300 && res.StatusCode < 400 {
-		writeError(w, http.StatusBadGateway, "bad_response", "the provider answered with a redirect, which is not followed")
+		writeError(w, http.StatusBadGateway, apierr.BadResponse, "the provider answered with a redirect, which is not followed")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -1,21 +1,22 @@
 package server
 
 import (
-	"github.com/sealbridge/sealbridge/demo/auth"
+	"github.com/sealbridge/sealbridge/demo/oauth"
 )
 
-// oauthFlows builds the server-held OAuth flows (seeds 001 and 004). With
+// oauthFlows builds the server-held OAuth flows (password grant with
+// two-factor authentication, and authorization code with PKCE). With
 // the embedded sandbox it configures them itself and registers the
 // callback URL there; with a real provider it uses Config.OAuth, and
 // without one the flows are not mounted.
-func (s *Server) oauthFlows() (*auth.Flows, error) {
-	var cfg auth.FlowsConfig
+func (s *Server) oauthFlows() (*oauth.Flows, error) {
+	var cfg oauth.FlowsConfig
 	switch {
 	case s.cfg.OAuth != nil:
 		cfg = *s.cfg.OAuth
 	case s.Sandbox != nil:
 		id, secret := s.Sandbox.ClientCredentials()
-		cfg = auth.FlowsConfig{
+		cfg = oauth.FlowsConfig{
 			ClientID:     id,
 			ClientSecret: secret,
 			AuthURL:      s.ProviderURL + "/auth",
@@ -30,5 +31,5 @@ func (s *Server) oauthFlows() (*auth.Flows, error) {
 	cfg.Sessions = s.sessions
 	cfg.Logger = s.cfg.Logger.With("component", "oauth")
 	cfg.HTTPClient = s.provider.http
-	return auth.NewFlows(cfg)
+	return oauth.NewFlows(cfg)
 }

@@ -1,13 +1,12 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"slices"
 
-	"github.com/sealbridge/sealbridge/demo/auth"
 	"github.com/sealbridge/sealbridge/demo/intermediary"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
+	"github.com/sealbridge/sealbridge/demo/scoped"
 )
 
 // intermediaryHandler is the backend half of the proxy: it adds the
@@ -32,7 +31,8 @@ func (s *Server) intermediaryHandler() (http.Handler, error) {
 	}
 	return intermediary.New(intermediary.Config{
 		ProviderURL:    s.ProviderURL,
-		Token:          func(context.Context) (string, error) { return s.provider.token() },
+		Token:          s.provider.tokens.AccessToken,
+		Client:         s.provider.http,
 		StagingToken:   s.cfg.StagingToken,
 		Allow:          allow,
 		ForwardHeaders: fwd,
@@ -61,7 +61,7 @@ func (s *Server) scopedTokenCheck() (func(*http.Request) error, error) {
 	if aud == "" {
 		aud = sandbox.DefaultCheckoutAudience
 	}
-	v, err := auth.NewScopedVerifier(auth.ScopedVerifierConfig{
+	v, err := scoped.NewVerifier(scoped.VerifierConfig{
 		JWKSURL:    s.ProviderURL + "/.well-known/jwks.json",
 		Issuer:     iss,
 		Audience:   aud,

@@ -1,10 +1,11 @@
 package server
 
 import (
+	"github.com/sealbridge/sealbridge/demo/checkout"
+	"github.com/sealbridge/sealbridge/demo/sandbox"
 	"net/http"
 
-	"github.com/sealbridge/sealbridge/demo/auth"
-	"github.com/sealbridge/sealbridge/demo/sandbox"
+	"github.com/sealbridge/sealbridge/demo/apierr"
 )
 
 // routes builds the dev server's handler. Every /api/ route needs the
@@ -51,8 +52,8 @@ func (s *Server) routes() (http.Handler, error) {
 
 // protect puts an API mux behind the session and CSRF checks.
 func (s *Server) protect(h http.Handler) http.Handler {
-	unauthenticated := errorHandler(http.StatusUnauthorized, "unauthenticated", "no session: load the demo page first, and send its cookie")
-	forbidden := errorHandler(http.StatusForbidden, "csrf", "cross-site request refused: call from the page's own origin with the "+CSRFHeader+" header")
+	unauthenticated := errorHandler(http.StatusUnauthorized, apierr.Unauthenticated, "no session: load the demo page first, and send its cookie")
+	forbidden := errorHandler(http.StatusForbidden, apierr.CSRF, "cross-site request refused: call from the page's own origin with the "+CSRFHeader+" header")
 	return s.sessions.Require(unauthenticated, csrf(forbidden, h))
 }
 
@@ -71,6 +72,6 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 		ProviderURL: s.ProviderURL,
 		KeyURL:      s.ProviderURL + sandbox.KeyPath,
 		Sandbox:     s.Sandbox != nil,
-		Invoices:    auth.DemoInvoices("demo-user"),
+		Invoices:    checkout.DemoInvoices("demo-user"),
 	})
 }

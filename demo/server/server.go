@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/sealbridge/sealbridge/demo/auth"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
+	"github.com/sealbridge/sealbridge/demo/session"
 )
 
 // Server is a running dev server (and, without ProviderURL, its sandbox).
@@ -18,7 +18,7 @@ type Server struct {
 	Sandbox     *sandbox.Sandbox // nil with a real provider
 	ProviderURL string
 	URL         string // the dev server's own origin, once started
-	sessions    *auth.Sessions
+	sessions    *session.Sessions
 	provider    *providerClient
 	http        *http.Server
 	sandboxHTTP *http.Server
@@ -28,7 +28,7 @@ type Server struct {
 // when no provider is configured) and serves until Close.
 func Start(cfg Config) (*Server, error) {
 	cfg.defaults()
-	s := &Server{cfg: cfg, sessions: &auth.Sessions{Store: auth.NewMemoryStore(0), Secure: cfg.Secure}}
+	s := &Server{cfg: cfg, sessions: &session.Sessions{Store: session.NewMemoryStore(0), Secure: cfg.Secure}}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -66,11 +66,7 @@ func (s *Server) startProvider() error {
 		s.sandboxHTTP = newHTTPServer(sb.Handler())
 		go func() { _ = s.sandboxHTTP.Serve(ln) }()
 	}
-	p, err := newProviderClient(s.cfg, s.ProviderURL, s.Sandbox)
-	if err != nil {
-		return err
-	}
-	s.provider = p
+	s.provider = newProviderClient(s.cfg, s.ProviderURL, s.Sandbox)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/web"
 )
 
@@ -67,7 +68,7 @@ func noCache(h http.Handler) http.Handler {
 func (s *Server) page(st *staticHandlers) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.sessions.Ensure(w, r); err != nil {
-			writeError(w, http.StatusInternalServerError, "internal", "could not start a session")
+			writeError(w, http.StatusInternalServerError, apierr.Internal, "could not start a session")
 			return
 		}
 		body := st.index

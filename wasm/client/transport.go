@@ -4,25 +4,12 @@
 // (jsbridge.Fetch); in tests it is a fake or an httptest server.
 package client
 
-import "context"
+import "github.com/sealbridge/sealbridge/wasm/transport"
 
-// Request is one HTTP request as the Transport sends it.
-type Request struct {
-	Method  string
-	URL     string
-	Headers map[string]string
-	Body    []byte
-}
-
-// Response is what came back. Headers are lower-cased names.
-type Response struct {
-	Status  int
-	Headers map[string]string
-	Body    []byte
-}
-
-// Transport sends one request. It must honour ctx cancellation and return
-// a *sberr.Error (network_error, timeout) when no response arrived.
-type Transport interface {
-	RoundTrip(ctx context.Context, req *Request) (*Response, error)
-}
+// Request, Response and Transport are the exchange's types, defined in the
+// leaf package transport so that jsbridge need not import the pipeline.
+type (
+	Request   = transport.Request
+	Response  = transport.Response
+	Transport = transport.Transport
+)

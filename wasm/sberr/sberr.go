@@ -1,6 +1,7 @@
-// Package sberr defines Sealbridge's stable error codes, shared by the
-// WebAssembly shim, the JavaScript API and the dev server. A code, once
-// shipped, never changes meaning; the message says what to fix.
+// Package sberr defines the stable error codes the WebAssembly shim raises
+// and the JavaScript API rejects with (SealbridgeError.code). A code, once
+// shipped, never changes meaning; the message says what to fix. The codes
+// servers answer with are in demo/apierr.
 package sberr
 
 import (
@@ -30,28 +31,6 @@ const (
 	MFARequired        Code = "mfa_required"         // the provider wants a fresh one-time password
 	ReauthRequired     Code = "reauth_required"      // the provider session ended; sign in again
 	Internal           Code = "internal"             // a bug in Sealbridge; the runtime stays usable
-)
-
-// Codes the dev server and the intermediary answer with, in JSON
-// {"code","message"} bodies (inside a response envelope for the
-// intermediary). The shim surfaces them as http_error with this code in
-// error.body.code.
-const (
-	Unauthenticated     Code = "unauthenticated"        // 401: no session cookie
-	CSRF                Code = "csrf"                   // 403: cross-site request or missing X-Sealbridge-Request
-	Forbidden           Code = "forbidden"              // 403: not this user's resource
-	NotFound            Code = "not_found"              // 404
-	MethodNotAllowed    Code = "method_not_allowed"     // 405, with Allow
-	UnsupportedMedia    Code = "unsupported_media_type" // 415
-	PathNotAllowed      Code = "path_not_allowed"       // 403: the intermediary's allowlist refused the call
-	BadDescriptor       Code = "bad_descriptor"         // 400: the request descriptor is malformed
-	InvalidRequest      Code = "invalid_request"        // 400: malformed request
-	InvalidCredentials  Code = "invalid_credentials"    // 401: wrong username, password or one-time password
-	InvalidTokenCode    Code = "invalid_token"          // 401: the bearer token is expired or invalid (renewal trigger)
-	RateLimited         Code = "rate_limited"           // 429: see Retry-After
-	UpstreamUnavailable Code = "upstream_unavailable"   // 502/503: the provider failed or could not be reached
-	UpstreamTimeout     Code = "upstream_timeout"       // 504: the provider did not answer in time
-	UpstreamError       Code = "upstream_error"         // 502: the provider answered badly
 )
 
 // Error is a Sealbridge error with a stable code.

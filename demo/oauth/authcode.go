@@ -1,0 +1,184 @@
+package oauth
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/sealbridge/sealbridge/demo/apierr"
+	"github.com/sealbridge/sealbridge/demo/session"
+	"golang.org/x/oauth2"
+)
+
+// Start serves GET /auth/start[?return_to=/path]: it remembers a fresh
+// state and PKCE verifier in the session (creating one if needed) and
+// redirects to the provider's authorization endpoint with the S256
+// challenge. The verifier never leaves the server (RFC 9700 §2.1.1).
+func (f *Flows) Start(w http.ResponseWriter, r *http.Request) {
+	if f.oauth.Endpoint.AuthURL == "" {
+		flowsWriteError(w, newFlowError(http.StatusNotFound, apierr.InvalidRequest, "this provider has no authorization-code flow configured; use the password login"))
+		return
+	}
+	sess, err := f.sessions.Ensure(w, r)
+	if err != nil {
+		flowsPage(w, http.StatusServiceUnavailable, apierr.Internal, "Sign-in unavailable", "the session store failed; try again")
+		return
+	}
+	p := &session.PendingAuthorization{
+		State:    randomState(),
+		Verifier: oauth2.GenerateVerifier(), // 32 random bytes, 43 characters (RFC 7636 §4.1)
+		ReturnTo: safeReturnTo(r.URL.Query().Get("return_to")),
+		Created:  f.now(),
+	}
+	if err := f.sessions.Store.Update(r.Context(), sess.ID, func(s *session.Session) error {
+		s.Pending = p // a newer attempt replaces an older one: only the latest state is accepted
+		return nil
+	}); err != nil {
+		flowsPage(w, http.StatusServiceUnavailable, apierr.Internal, "Sign-in unavailable", "the session store failed; try again")
+		return
+	}
+	f.log.Info("oauth: authorization started")
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, f.oauth.AuthCodeURL(p.State, oauth2.S256ChallengeOption(p.Verifier)), http.StatusFound)
+}
+
+// Callback serves GET /auth/callback, where the provider sends the browser
+// back. The session's pending attempt is taken out first, so it is single
+// use whatever happens next; state, then iss, then the provider's answer
+// are checked before the token endpoint is called. On success the tokens go
+// into the session, the session gets a new id, and the browser goes to the
+// return_to path given to Start, or "/".
+func (f *Flows) Callback(w http.ResponseWriter, r *http.Request) {
+	sess := f.sessions.Lookup(r)
+	var p *session.PendingAuthorization
+	if sess != nil {
+		_ = f.sessions.Store.Update(r.Context(), sess.ID, func(s *session.Session) error {
+			p, s.Pending = s.Pending, nil
+			return nil
+		})
+	}
+	q := r.URL.Query()
+	for _, k := range []string{"state", "code", "iss", "error"} {
+		if len(q[k]) > 1 {
+			f.refuseCallback(w, "duplicate_parameter", "the provider's answer repeats "+k+"; start again")
+			return
+		}
+	}
+	switch {
+	case p == nil:
+		f.refuseCallback(w, "no_pending", "no sign-in is in progress in this browser (it was already completed, or started in another browser); start again")
+		return
+	case f.now().Sub(p.Created) > f.pendingTTL:
+		f.refuseCallback(w, "pending_expired", "the sign-in took too long; start again")
+		return
+	case q.Get("state") == "" || subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(p.State)) != 1:
+		f.refuseCallback(w, "state_mismatch", "the sign-in answer does not match the sign-in this browser started (state mismatch); start again")
+		return
+	}
+	// RFC 9207: an answer from another authorization server (mix-up)
+	// must not reach our token endpoint.
+	if iss, ok := q["iss"]; ok || f.requireIss {
+		if !ok || iss[0] != f.issuer {
+			f.refuseCallback(w, "issuer_mismatch", "the sign-in answer comes from an unexpected provider (iss mismatch); start again")
+			return
+		}
+	}
+	if e := q.Get("error"); e != "" {
+		if e == "access_denied" {
+			f.log.Info("oauth: user declined")
+			flowsPage(w, http.StatusOK, "access_denied", "Not connected", "You declined to connect your account. Nothing was shared.")
+			return
+		}
+		f.log.Warn("oauth: provider refused the authorization", "error_code", e)
+		flowsPage(w, http.StatusBadRequest, apierr.InvalidRequest, "Sign-in failed", "the provider refused the sign-in ("+e+"); start again")
+		return
+	}
+	code := q.Get("code")
+	if code == "" {
+		f.refuseCallback(w, "missing_code", "the provider's answer has no authorization code; start again")
+		return
+	}
+
+	tok, err := f.oauth.Exchange(f.oauthContext(r.Context()), code, oauth2.VerifierOption(p.Verifier))
+	if err != nil {
+		if isInvalidGrant(err) {
+			f.log.Warn("oauth: code exchange refused", "error", err)
+			flowsPage(w, http.StatusBadRequest, apierr.InvalidRequest, "Sign-in failed", "the provider did not accept the sign-in (the code was already used or has expired); start again")
+			return
+		}
+		f.log.Warn("oauth: code exchange failed", "error", err)
+		flowsPage(w, http.StatusBadGateway, apierr.UpstreamUnavailable, "Sign-in failed", "the provider could not be reached; try again later")
+		return
+	}
+	pt := f.providerTokens(tok, "authorization_code", nil)
+	// Best effort: the name for "connected as ..."; /api/me asks again.
+	var who providerContext
+	if res, err := f.send(r.Context(), pt.AccessToken, http.MethodGet, f.paths.Context, nil); err == nil && res.status == http.StatusOK && res.decode(&who) == nil {
+		pt.DisplayName = who.Name
+		if pt.UserID == "" {
+			pt.UserID = who.UserID
+		}
+	}
+	if err := f.signIn(w, r, sess, pt); err != nil {
+		flowsPage(w, http.StatusBadRequest, apierr.ReauthRequired, "Sign-in failed", "your session ended during sign-in; start again")
+		return
+	}
+	f.log.Info("oauth: connected", "grant", "authorization_code", "user_id", pt.UserID)
+	dest := p.ReturnTo
+	if dest == "" {
+		dest = "/"
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, dest, http.StatusFound)
+}
+
+func (f *Flows) refuseCallback(w http.ResponseWriter, reason, msg string) {
+	f.log.Warn("oauth: callback refused", "reason", reason)
+	flowsPage(w, http.StatusBadRequest, apierr.InvalidRequest, "Sign-in failed", msg)
+}
+
+// signIn gives the session a new id (against fixation: whoever knew the
+// old cookie gets nothing) and then stores the tokens under it.
+func (f *Flows) signIn(w http.ResponseWriter, r *http.Request, sess *session.Session, pt *session.ProviderTokens) error {
+	sess, err := f.sessions.Rotate(w, r, sess)
+	if err != nil {
+		return err
+	}
+	return f.sessions.Store.Update(r.Context(), sess.ID, func(s *session.Session) error {
+		s.Provider = pt
+		s.Pending = nil
+		return nil
+	})
+}
+
+// randomState is 32 random bytes, base64url: unguessable and URL-safe.
+func randomState() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go >= 1.24)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// safeReturnTo keeps p only when it is a same-origin path: it starts with
+// one "/" (not "//" or "/\", which browsers read as another host), has no
+// backslash, control character or space (browsers drop tabs and newlines,
+// so "/\t/evil" would become "//evil") and parses with no scheme or host.
+// Anything else becomes "", which means "/".
+func safeReturnTo(p string) string {
+	if len(p) == 0 || len(p) > 1024 || p[0] != '/' {
+		return ""
+	}
+	if len(p) > 1 && (p[1] == '/' || p[1] == '\\') {
+		return ""
+	}
+	if strings.ContainsFunc(p, func(r rune) bool { return r == '\\' || r <= ' ' || r == 0x7f }) {
+		return ""
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return ""
+	}
+	return p
+}

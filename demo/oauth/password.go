@@ -1,0 +1,171 @@
+package oauth
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+
+	"golang.org/x/oauth2"
+
+	"github.com/sealbridge/sealbridge/demo/apierr"
+)
+
+// The password grant (RFC 6749 §4.3) is deprecated by RFC 9700 §2.4: the
+// dev server sees the user's password. It is here because some providers
+// (seed 001) offer nothing else; prefer the authorization-code flow.
+
+// LoginResult is what POST /api/login answers: the shape of seed 001's
+// connect().
+type LoginResult struct {
+	IsMFARequired      bool     `json:"isMFARequired"`
+	MFADeliveryMethods []string `json:"mfaDeliveryMethods"`
+	IsSelfServiceUser  bool     `json:"isSelfServiceUser"`
+	IsPasswordExpired  bool     `json:"isPasswordExpired"`
+}
+
+// selfInfo is the provider's GET /v1/self answer (the sandbox's; seed 001
+// leaves the endpoint unnamed).
+type selfInfo struct {
+	UserID   string `json:"userId"`
+	Username string `json:"username"`
+	LoginResult
+}
+
+// Login serves POST /api/login {"username","password"} (JSON): the
+// password grant, then the provider's 2FA status. The session gets a new
+// id and the tokens; the page gets LoginResult. A wrong username and a
+// wrong password give the same 401 invalid_credentials.
+func (f *Flows) Login(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if ferr := readFlowJSON(w, r, &req); ferr != nil {
+		flowsWriteError(w, ferr)
+		return
+	}
+	if req.Username == "" || req.Password == "" || len(req.Username) > 256 || len(req.Password) > 1024 {
+		flowsWriteError(w, errBadRequest("username and password are required"))
+		return
+	}
+	sess, err := f.sessions.Ensure(w, r)
+	if err != nil {
+		flowsWriteError(w, errUpstream("the session store failed; try again"))
+		return
+	}
+	tok, err := f.oauth.PasswordCredentialsToken(f.oauthContext(r.Context()), req.Username, req.Password)
+	if err != nil {
+		var re *oauth2.RetrieveError
+		switch {
+		case isInvalidGrant(err):
+			f.log.Info("oauth: password login refused")
+			flowsWriteError(w, newFlowError(http.StatusUnauthorized, apierr.InvalidCredentials, msgBadLogin))
+		case errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500:
+			f.log.Warn("oauth: provider refused the password grant", "error", err)
+			flowsWriteError(w, errUpstream("the provider refused the dev server's request; check its client id and secret"))
+		default:
+			f.log.Warn("oauth: password grant failed", "error", err)
+			flowsWriteError(w, errUpstream("the provider could not be reached; try again later"))
+		}
+		return
+	}
+	pt := f.providerTokens(tok, "password", nil)
+	res, err := f.send(r.Context(), pt.AccessToken, http.MethodGet, f.paths.Self, nil)
+	var self selfInfo
+	if err != nil || res.status != http.StatusOK || res.decode(&self) != nil {
+		f.log.Warn("oauth: provider's user status unavailable", "error", err)
+		flowsWriteError(w, errUpstream("the provider did not say whether it wants a one-time password; try again later"))
+		return
+	}
+	if self.UserID != "" {
+		pt.UserID = self.UserID
+	}
+	pt.DisplayName = self.Username
+	pt.Restricted = self.IsMFARequired
+	if err := f.signIn(w, r, sess, pt); err != nil {
+		flowsWriteError(w, errNotSignedIn)
+		return
+	}
+	f.log.Info("oauth: connected", "grant", "password", "user_id", pt.UserID, "mfa_required", self.IsMFARequired)
+	out := self.LoginResult
+	if out.MFADeliveryMethods == nil {
+		out.MFADeliveryMethods = []string{}
+	}
+	flowsWriteJSON(w, http.StatusOK, out)
+}
+
+// otpRE: what a one-time password can look like (digits for TOTP; some
+// providers use letters).
+var otpRE = regexp.MustCompile(`^[A-Za-z0-9]{4,16}$`)
+
+// LoginOTP serves POST /api/login/otp {"token","deliveryMethod"} (JSON;
+// token is the OTP, as seed 001 names it; deliveryMethod defaults to
+// "TOTP"): the provider's /twofactor/validate with the session's access
+// token. {"ok":true}, or 401 invalid_credentials (wrong, expired or used
+// code), 429 rate_limited with Retry-After, 401 reauth_required.
+func (f *Flows) LoginOTP(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Token          string `json:"token"`
+		DeliveryMethod string `json:"deliveryMethod"`
+	}
+	if ferr := readFlowJSON(w, r, &req); ferr != nil {
+		flowsWriteError(w, ferr)
+		return
+	}
+	if !otpRE.MatchString(req.Token) || len(req.DeliveryMethod) > 32 {
+		flowsWriteError(w, errBadRequest("token must be the one-time password (4 to 16 letters or digits)"))
+		return
+	}
+	if req.DeliveryMethod == "" {
+		req.DeliveryMethod = "TOTP"
+	}
+	sess := f.sessions.Lookup(r)
+	if sess == nil || sess.Provider == nil {
+		flowsWriteError(w, errNotSignedIn)
+		return
+	}
+	body, _ := json.Marshal(req)
+	res, ferr := f.call(r.Context(), sess.ID, http.MethodPost, f.paths.TwoFactor, body)
+	switch {
+	case ferr != nil:
+	case res.status >= 200 && res.status < 300:
+		f.setRestricted(r.Context(), sess.ID, false)
+		f.log.Info("oauth: one-time password accepted")
+		flowsWriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
+		return
+	case res.status == http.StatusBadRequest && otpRequestErrors[res.errorCode()]:
+		ferr = errBadRequest("the provider refused the request: " + res.errorMessage())
+	case res.status == http.StatusBadRequest || res.status == http.StatusForbidden || res.status == http.StatusUnprocessableEntity:
+		f.log.Info("oauth: one-time password refused")
+		ferr = newFlowError(http.StatusUnauthorized, apierr.InvalidCredentials, "the one-time password is wrong, expired or already used")
+	default:
+		ferr = f.resourceError(r.Context(), sess.ID, res)
+	}
+	flowsWriteError(w, ferr)
+}
+
+// otpRequestErrors are the sandbox's /twofactor/validate codes that mean
+// the request, not the code, was wrong.
+var otpRequestErrors = map[string]bool{"TWO_FACTOR_NOT_REQUIRED": true, "INVALID_DELIVERY_METHOD": true}
+
+// readFlowJSON reads a small JSON body. Requiring application/json also
+// keeps cross-site HTML forms out: they cannot send it without a CORS
+// preflight.
+func readFlowJSON(w http.ResponseWriter, r *http.Request, v any) *flowError {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return newFlowError(http.StatusUnsupportedMediaType, apierr.InvalidRequest, "send the body as application/json")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errBadRequest("the body is not the expected JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errBadRequest("the body has data after the JSON object")
+	}
+	return nil
+}

@@ -1,0 +1,208 @@
+package oauth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"unicode"
+
+	"github.com/sealbridge/sealbridge/demo/apierr"
+)
+
+// maxProviderBody bounds what is read from the provider.
+const maxProviderBody = 1 << 20
+
+type providerResponse struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r *providerResponse) decode(v any) error { return json.Unmarshal(r.body, v) }
+
+// errorCode reads the provider's {"code": ...} error body, if any.
+func (r *providerResponse) errorCode() string {
+	var e struct {
+		Code string `json:"code"`
+	}
+	_ = json.Unmarshal(r.body, &e)
+	return printable(e.Code, 64)
+}
+
+// errorMessage is the provider's error message, trimmed to something safe
+// to show.
+func (r *providerResponse) errorMessage() string {
+	var e struct {
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(r.body, &e)
+	return printable(e.Message, 200)
+}
+
+// printable keeps the printable runes of s, at most max of them: provider
+// text passed on to the page or a log stays one short line.
+func printable(s string, max int) string {
+	out := []rune{}
+	for _, c := range s {
+		if len(out) == max {
+			break
+		}
+		if unicode.IsPrint(c) {
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
+// providerContext is seed 004's /auth/context answer.
+type providerContext struct {
+	UserID  string `json:"userId"`
+	Profile string `json:"profile"`
+	Email   string `json:"email"`
+	Name    string `json:"name"`
+}
+
+// send calls the provider with an access token. The token goes in the
+// Authorization header only, never in the URL, so a *url.Error cannot
+// carry it.
+func (f *Flows) send(ctx context.Context, accessToken, method, path string, body []byte) (*providerResponse, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, f.base+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := f.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, maxProviderBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxProviderBody {
+		return nil, errors.New("provider answer too large")
+	}
+	return &providerResponse{status: res.StatusCode, header: res.Header, body: b}, nil
+}
+
+// call sends a request for session id with its access token, renewing the
+// token when it has expired, and once more when the provider answers 401.
+func (f *Flows) call(ctx context.Context, id, method, path string, body []byte) (*providerResponse, *flowError) {
+	p, ferr := f.accessToken(ctx, id, "")
+	if ferr != nil {
+		return nil, ferr
+	}
+	res, err := f.send(ctx, p.AccessToken, method, path, body)
+	if err == nil && res.status == http.StatusUnauthorized {
+		if p, ferr = f.accessToken(ctx, id, p.AccessToken); ferr != nil {
+			return nil, ferr
+		}
+		res, err = f.send(ctx, p.AccessToken, method, path, body)
+		if err == nil && res.status == http.StatusUnauthorized {
+			f.endProvider(ctx, id, p)
+			f.log.Warn("oauth: provider refuses a freshly renewed token; provider session ended", "path", path)
+			return nil, errReauth
+		}
+	}
+	if err != nil {
+		f.log.Warn("oauth: provider call failed", "path", path, "error", err)
+		return nil, errUpstream("the provider could not be reached; try again later")
+	}
+	return res, nil
+}
+
+// resourceError maps a provider's non-2xx answer to what the page gets.
+// 403 RESTRICTED (seed 001) is the provider asking for a new OTP.
+func (f *Flows) resourceError(ctx context.Context, id string, res *providerResponse) *flowError {
+	switch {
+	case res.status == http.StatusForbidden && res.errorCode() == "RESTRICTED":
+		f.setRestricted(ctx, id, true)
+		return errMFA
+	case res.status == http.StatusTooManyRequests:
+		e := newFlowError(http.StatusTooManyRequests, apierr.RateLimited, "too many attempts; wait and try again")
+		e.retryAfter = validRetryAfter(res.header.Get("Retry-After"))
+		return e
+	case res.status >= 500:
+		return errUpstream("the provider failed; try again later")
+	default:
+		return errUpstream(fmt.Sprintf("the provider refused the request (HTTP %d %s)", res.status, res.errorCode()))
+	}
+}
+
+// Me serves GET /api/me: {"connected":false}, or {"connected":true,
+// "user":{userId, profile, email, name}, "mfaRequired":false} from the
+// provider's /auth/context. Errors: 403 mfa_required when the provider
+// wants an OTP, 401 reauth_required when the provider session ended, 502
+// upstream_unavailable.
+func (f *Flows) Me(w http.ResponseWriter, r *http.Request) {
+	sess := f.sessions.Lookup(r)
+	if sess == nil || sess.Provider == nil {
+		flowsWriteJSON(w, http.StatusOK, map[string]any{"connected": false})
+		return
+	}
+	res, ferr := f.call(r.Context(), sess.ID, http.MethodGet, f.paths.Context, nil)
+	if ferr == nil && res.status != http.StatusOK {
+		ferr = f.resourceError(r.Context(), sess.ID, res)
+	}
+	var who providerContext
+	if ferr == nil && res.decode(&who) != nil {
+		ferr = errUpstream("the provider's answer could not be read")
+	}
+	if ferr != nil {
+		flowsWriteError(w, ferr)
+		return
+	}
+	f.setRestricted(r.Context(), sess.ID, false)
+	flowsWriteJSON(w, http.StatusOK, map[string]any{"connected": true, "user": who, "mfaRequired": false})
+}
+
+// Accounts serves GET /api/accounts: the provider's /v1/accounts answer,
+// fetched with the session's token. Errors as for Me.
+func (f *Flows) Accounts(w http.ResponseWriter, r *http.Request) {
+	sess := f.sessions.Lookup(r)
+	if sess == nil || sess.Provider == nil {
+		flowsWriteError(w, errNotSignedIn)
+		return
+	}
+	res, ferr := f.call(r.Context(), sess.ID, http.MethodGet, f.paths.Accounts, nil)
+	if ferr == nil && res.status != http.StatusOK {
+		ferr = f.resourceError(r.Context(), sess.ID, res)
+	}
+	if ferr == nil && !json.Valid(res.body) {
+		ferr = errUpstream("the provider's answer is not JSON")
+	}
+	if ferr != nil {
+		flowsWriteError(w, ferr)
+		return
+	}
+	f.setRestricted(r.Context(), sess.ID, false)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(res.body)
+}
+
+// Logout serves POST /api/logout: the session and its cookie end, with
+// the provider tokens in it. Always {"ok":true}.
+func (f *Flows) Logout(w http.ResponseWriter, r *http.Request) {
+	if sess := f.sessions.Lookup(r); sess != nil {
+		f.sessions.End(w, r, sess)
+		f.log.Info("oauth: signed out")
+	}
+	flowsWriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
