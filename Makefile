@@ -7,8 +7,12 @@ WASM_PATH   := $(dir $(WASM_EXEC))
 GO_SOURCES  := $(shell find wasm jsbridge -name '*.go' -not -name '*_test.go') go.mod go.sum
 NATIVE_PKGS  = $(shell $(GO) list ./... | grep -v /e2e)
 JS_PKGS     := ./jsbridge/... ./wasm/...
+# staticcheck, installed from the Go module proxy into bin/ (git-ignored) at
+# this version, so that a fresh machine (CI) gets the same linter.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := bin/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 
-.PHONY: all wasm demo test test-go test-wasm test-e2e test-node bench bench-deps clean
+.PHONY: all wasm demo test lint test-go test-wasm test-e2e test-node bench bench-deps clean
 all: wasm
 
 ## wasm: build dist/ (the module, its loader and the toolchain's wasm_exec.js)
@@ -50,8 +54,20 @@ dist/index.d.ts: jsbridge/index.d.ts
 demo: wasm
 	$(GO) run ./demo
 
-## test: every test: native (-race), js/wasm under node, Chromium e2e, npm interop
-test: test-go test-wasm test-e2e test-node
+## test: lint, then every test: native (-race), js/wasm under node, Chromium e2e, npm interop
+test: lint test-go test-wasm test-e2e test-node
+
+## lint: gofmt, go vet and staticcheck, natively and for js/wasm
+lint: $(STATICCHECK)
+	@unformatted="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet $(JS_PKGS)
+	$(STATICCHECK) ./...
+	GOOS=js GOARCH=wasm $(STATICCHECK) $(JS_PKGS)
+
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 test-go:
 	$(GO) test -race $(NATIVE_PKGS)

@@ -67,17 +67,6 @@ func (t *tokenStore) update(tok string, fn func(*grant)) bool {
 	return ok
 }
 
-// revokeWhere deletes every token whose grant matches.
-func (t *tokenStore) revokeWhere(match func(grant) bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for k, g := range t.tokens {
-		if match(*g) {
-			delete(t.tokens, k)
-		}
-	}
-}
-
 // bearer reads and checks the request's bearer token. On failure it has
 // already written a 401 with WWW-Authenticate.
 func (s *Sandbox) bearer(w http.ResponseWriter, r *http.Request) (grant, string, bool) {

@@ -42,7 +42,7 @@ func importA(t testing.TB) (*Key, *rsa.PrivateKey) {
 // decrypt opens a JWE with explicit algorithm allowlists, as a provider should.
 func decrypt(t testing.TB, priv *rsa.PrivateKey, jwe string) []byte {
 	t.Helper()
-	obj, err := jose.ParseEncrypted(jwe, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256GCM})
+	obj, err := jose.ParseEncryptedCompact(jwe, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256GCM})
 	require.NoError(t, err)
 	plain, err := obj.Decrypt(priv)
 	require.NoError(t, err)
@@ -65,5 +65,5 @@ func requireCode(t testing.TB, err error, code sberr.Code, fragments ...string) 
 }
 
 func parseForTest(jwe string) (*jose.JSONWebEncryption, error) {
-	return jose.ParseEncrypted(jwe, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256GCM})
+	return jose.ParseEncryptedCompact(jwe, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256GCM})
 }

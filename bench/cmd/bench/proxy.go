@@ -144,25 +144,32 @@ func measureProxy(ctx context.Context, clients int, d time.Duration, profile str
 		{&res.directSlow, "direct", clients, low, directTo(slowProvider.URL)},
 		{&res.viaSlow, "intermediary", clients, low, viaReq(viaSlow.URL)},
 	} {
+		run := func() (proxyRun, error) { return load(ctx, step.name, step.clients, step.d, step.req) }
 		if profile != "" && step.out == &res.via {
-			f, err := os.Create(profile)
-			if err != nil {
-				return nil, err
-			}
-			if err := pprof.StartCPUProfile(f); err != nil {
-				return nil, err
-			}
-			*step.out, err = load(ctx, step.name, step.clients, step.d, step.req)
-			pprof.StopCPUProfile()
-			f.Close()
+			*step.out, err = withCPUProfile(profile, run)
 		} else {
-			*step.out, err = load(ctx, step.name, step.clients, step.d, step.req)
+			*step.out, err = run()
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
+}
+
+// withCPUProfile runs fn under the CPU profiler, writing the profile to
+// path.
+func withCPUProfile(path string, fn func() (proxyRun, error)) (proxyRun, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return proxyRun{}, err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return proxyRun{}, err
+	}
+	defer pprof.StopCPUProfile()
+	return fn()
 }
 
 // clientCredentials gets a provider access token from the sandbox, as the
