@@ -13,6 +13,7 @@ import (
 // transport.
 type Shim struct {
 	keys      *seal.Cache
+	sources   sources // where fetched keys came from, for key rotation
 	transport client.Transport
 	clients   clients
 }

@@ -13,6 +13,8 @@ import (
 // ClientOptions are createClient's options, already read from JS.
 type ClientOptions struct {
 	Proxy        *client.ProxyEndpoint
+	ProxyFunc    client.ProxyFunc // proxyRequest; instead of Proxy
+	Hooks        client.Hooks     // onRequest, onResponse
 	BaseURL      string
 	AccessToken  string
 	Renew        func(ctx context.Context) (string, error) // onAccessTokenExpired; nil: none
@@ -33,7 +35,7 @@ type clients struct {
 
 // CreateClient builds a client and returns its id.
 func (s *Shim) CreateClient(o ClientOptions) (int, error) {
-	cfg := client.Config{Transport: s.transport, Proxy: o.Proxy, BaseURL: o.BaseURL, Timeout: o.Timeout}
+	cfg := client.Config{Transport: s.transport, Proxy: o.Proxy, ProxyFunc: o.ProxyFunc, BaseURL: o.BaseURL, Timeout: o.Timeout, Hooks: o.Hooks}
 	if o.AccessToken != "" || o.Renew != nil {
 		cfg.Tokens = session.New(session.Options{Token: o.AccessToken, Renew: o.Renew, Skew: o.Skew, RenewTimeout: o.RenewTimeout})
 	}
@@ -42,7 +44,7 @@ func (s *Shim) CreateClient(o ClientOptions) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		cfg.Seal = k.SealFields
+		cfg.Keys = s.keyring(k)
 	}
 	c, err := client.New(cfg)
 	if err != nil {

@@ -58,7 +58,11 @@ func (s *Shim) FetchKey(ctx context.Context, url string, o FetchOptions) (KeyHan
 	if err := checkKeyResponse(res); err != nil {
 		return KeyHandle{}, sberr.Wrap(err, sberr.KeyUnavailable, "key endpoint %s: %v", url, err)
 	}
-	return s.ImportKey(res.Body, seal.ImportOptions{Pin: o.Pin, Kid: o.Kid})
+	h, err := s.ImportKey(res.Body, seal.ImportOptions{Pin: o.Pin, Kid: o.Kid})
+	if err == nil {
+		s.sources.put(h.Thumbprint, keySource{url: url, pin: o.Pin})
+	}
+	return h, err
 }
 
 // ImportKey validates a JWK or JWKS given as JSON and caches it.

@@ -22,17 +22,17 @@ type ProxyEndpoint struct {
 	Headers map[string]string
 }
 
-// Sealer seals the JSON values at pointers in a JSON body.
-type Sealer func(body []byte, pointers []string) ([]byte, error)
-
-// Config configures a Client. Exactly one of Proxy and BaseURL is set.
+// Config configures a Client. Exactly one of Proxy, ProxyFunc and BaseURL
+// is set.
 type Config struct {
-	Transport Transport
+	Transport Transport // required unless ProxyFunc is set
 	Proxy     *ProxyEndpoint
+	ProxyFunc ProxyFunc        // the page's own transport for descriptors
 	BaseURL   string           // direct calls, with the scoped token
 	Tokens    *session.Renewer // nil: calls carry no token
 	Timeout   time.Duration    // per call; 0: DefaultTimeout
-	Seal      Sealer           // nil: calls that ask for sealing are refused
+	Keys      Keyring          // nil: calls that ask for sealing are refused
+	Hooks     Hooks
 }
 
 // Client runs calls through the pipeline: seal, encode, send, decode, and
@@ -49,21 +49,29 @@ type sender interface {
 
 // New checks cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
-	if cfg.Transport == nil {
+	if cfg.Transport == nil && cfg.ProxyFunc == nil {
 		return nil, sberr.New(sberr.InvalidArgument, "client needs a transport")
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
 	c := &Client{cfg: cfg}
+	modes := 0
+	for _, set := range []bool{cfg.Proxy != nil, cfg.ProxyFunc != nil, cfg.BaseURL != ""} {
+		if set {
+			modes++
+		}
+	}
 	switch {
-	case cfg.Proxy != nil && cfg.BaseURL != "":
-		return nil, sberr.New(sberr.InvalidArgument, "createClient takes proxyEndpointDescriptor or baseURL, not both")
+	case modes > 1:
+		return nil, sberr.New(sberr.InvalidArgument, "createClient takes one of proxyEndpointDescriptor, proxyRequest and baseURL, not several")
+	case cfg.ProxyFunc != nil:
+		c.send = proxySender{post: cfg.ProxyFunc, where: "proxyRequest"}
 	case cfg.Proxy != nil:
 		if err := checkProxy(cfg.Proxy); err != nil {
 			return nil, err
 		}
-		c.send = proxySender{t: cfg.Transport, ep: cfg.Proxy}
+		c.send = proxySender{post: endpointPoster(cfg.Transport, cfg.Proxy), where: "the intermediary at " + cfg.Proxy.Path}
 	case cfg.BaseURL != "":
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -71,7 +79,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		c.send = directSender{t: cfg.Transport, base: strings.TrimRight(cfg.BaseURL, "/")}
 	default:
-		return nil, sberr.New(sberr.InvalidArgument, "createClient needs a proxyEndpointDescriptor (calls through your intermediary) or a baseURL (direct calls with a scoped token)")
+		return nil, sberr.New(sberr.InvalidArgument, "createClient needs a proxyEndpointDescriptor or a proxyRequest function (calls through your intermediary), or a baseURL (direct calls with a scoped token)")
 	}
 	return c, nil
 }
@@ -101,14 +109,16 @@ func (c *Client) Do(ctx context.Context, call Call) (*Result, error) {
 	if err := call.normalize(); err != nil {
 		return nil, err
 	}
+	var s *sealed
 	if len(call.Seal) > 0 {
-		if err := c.seal(&call); err != nil {
+		var err error
+		if s, err = c.seal(&call); err != nil {
 			return nil, err
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	res, err := c.sendWithRenewal(ctx, &call)
+	res, err := c.run(ctx, &call, s)
 	if err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
 			return nil, sberr.Wrap(err, sberr.Timeout, "%s %s took longer than %v; raise timeoutMs or check the server", call.Method, call.Path, c.cfg.Timeout)
@@ -121,29 +131,62 @@ func (c *Client) Do(ctx context.Context, call Call) (*Result, error) {
 	return res, nil
 }
 
-func (c *Client) seal(call *Call) error {
-	if c.cfg.Seal == nil {
-		return sberr.New(sberr.InvalidArgument, "request asks to seal %v but the client has no key: pass key (from fetchKey) to createClient; nothing was sent", call.Seal)
+// run sends the call, and once more sealed with a fresh key when the
+// provider answers that it no longer knows the key (it rotated). A second
+// refusal is final: no loop.
+func (c *Client) run(ctx context.Context, call *Call, s *sealed) (*Result, error) {
+	attempt := 0
+	res, err := c.sendWithRenewal(ctx, call, &attempt)
+	if err != nil || s == nil || !refusesKey(call, res) {
+		return res, err
+	}
+	if err := c.cfg.Keys.Refresh(ctx, s.keyID); err != nil {
+		return nil, err
+	}
+	call.Body = s.original
+	if _, err := c.seal(call); err != nil {
+		return nil, err
+	}
+	res, err = c.sendWithRenewal(ctx, call, &attempt)
+	if err == nil && refusesKey(call, res) {
+		e := sberr.New(sberr.KeyUnknown, "%s %s: the provider refused the key again after it was fetched anew; check that the key endpoint serves the key the provider decrypts with", call.Method, pathOnly(call.Path))
+		e.Status, e.Body = res.Status, res.Body
+		return nil, e
+	}
+	return res, err
+}
+
+// refusesKey reports an answer saying the provider does not know the kid.
+func refusesKey(call *Call, res *Result) bool {
+	return res != nil && (res.Status < 200 || res.Status > 299) && sberr.CodeOf(httpError(call, res)) == sberr.KeyUnknown
+}
+
+// seal seals call.Body in place and returns what resealing needs.
+func (c *Client) seal(call *Call) (*sealed, error) {
+	if c.cfg.Keys == nil {
+		return nil, sberr.New(sberr.InvalidArgument, "request asks to seal %v but the client has no key: pass key (from fetchKey) to createClient; nothing was sent", call.Seal)
 	}
 	if call.Body == nil {
-		return sberr.New(sberr.InvalidArgument, "request asks to seal %v but has no body", call.Seal)
+		return nil, sberr.New(sberr.InvalidArgument, "request asks to seal %v but has no body", call.Seal)
 	}
-	sealed, err := c.cfg.Seal(call.Body, call.Seal)
+	out, keyID, err := c.cfg.Keys.Seal(call.Body, call.Seal)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	call.Body = sealed
-	return nil
+	s := &sealed{original: call.Body, keyID: keyID}
+	call.Body = out
+	return s, nil
 }
 
 // sendWithRenewal sends once, and once more with a renewed token when the
-// server says the token is invalid. Never more: no loop.
-func (c *Client) sendWithRenewal(ctx context.Context, call *Call) (*Result, error) {
+// server says the token is invalid. Never more: no loop. attempt counts
+// the sends of the call, for the hooks.
+func (c *Client) sendWithRenewal(ctx context.Context, call *Call, attempt *int) (*Result, error) {
 	tok, err := c.token(ctx)
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.send.send(ctx, call, tok)
+	res, err := c.attempt(ctx, call, tok, attempt)
 	if err != nil || tok == "" || !res.invalidToken() {
 		return res, err
 	}
@@ -151,7 +194,12 @@ func (c *Client) sendWithRenewal(ctx context.Context, call *Call) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	return c.send.send(ctx, call, fresh)
+	return c.attempt(ctx, call, fresh, attempt)
+}
+
+func (c *Client) attempt(ctx context.Context, call *Call, tok string, n *int) (*Result, error) {
+	*n++
+	return c.observed(call, *n, func() (*Result, error) { return c.send.send(ctx, call, tok) })
 }
 
 func (c *Client) token(ctx context.Context) (string, error) {

@@ -133,9 +133,9 @@ func TestSealWithoutKeySendsNothing(t *testing.T) {
 
 func TestSealFailureSendsNothing(t *testing.T) {
 	ft := &fakeTransport{fn: func(context.Context, *Request) (*Response, error) { return envelope(t, 200, `{}`, nil), nil }}
-	c, err := New(Config{Transport: ft, Proxy: &ProxyEndpoint{Path: "/p"}, Seal: func([]byte, []string) ([]byte, error) {
+	c, err := New(Config{Transport: ft, Proxy: &ProxyEndpoint{Path: "/p"}, Keys: sealWith(func([]byte) ([]byte, error) {
 		return nil, sberr.New(sberr.InvalidArgument, "pointer \"/iban\": no such member")
-	}})
+	})})
 	require.NoError(t, err)
 	_, err = c.Do(context.Background(), Call{Method: "POST", Path: "/x", Body: json.RawMessage(`{}`), Seal: []string{"/iban"}})
 	assert.Equal(t, sberr.InvalidArgument, sberr.CodeOf(err))
@@ -144,9 +144,9 @@ func TestSealFailureSendsNothing(t *testing.T) {
 
 func TestSealedBodyIsWhatIsSent(t *testing.T) {
 	ft := &fakeTransport{fn: func(context.Context, *Request) (*Response, error) { return envelope(t, 200, `{}`, nil), nil }}
-	c, err := New(Config{Transport: ft, Proxy: &ProxyEndpoint{Path: "/p"}, Seal: func(b []byte, p []string) ([]byte, error) {
+	c, err := New(Config{Transport: ft, Proxy: &ProxyEndpoint{Path: "/p"}, Keys: sealWith(func(b []byte) ([]byte, error) {
 		return []byte(strings.Replace(string(b), "FR76-secret", "SEALED", 1)), nil
-	}})
+	})})
 	require.NoError(t, err)
 	_, err = c.Do(context.Background(), Call{Method: "POST", Path: "/x", Body: json.RawMessage(`{"iban":"FR76-secret"}`), Seal: []string{"/iban"}})
 	require.NoError(t, err)
@@ -176,6 +176,7 @@ func TestConfigErrors(t *testing.T) {
 	for _, cfg := range []Config{
 		{Transport: ft},
 		{Transport: ft, Proxy: &ProxyEndpoint{Path: "/p"}, BaseURL: "https://api"},
+		{Transport: ft, ProxyFunc: func(context.Context, string, map[string]string) (*Response, error) { return nil, nil }, BaseURL: "https://api"},
 		{Transport: ft, BaseURL: "not a url"},
 		{Transport: ft, Proxy: &ProxyEndpoint{}},
 		{Proxy: &ProxyEndpoint{Path: "/p"}},
