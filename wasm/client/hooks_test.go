@@ -42,7 +42,9 @@ func TestHooksSeeEachAttemptRedacted(t *testing.T) {
 	rec := &recorder{}
 	c, err := New(Config{Transport: ft, Proxy: &ProxyEndpoint{Path: "/p"}, Tokens: tokens,
 		Hooks: Hooks{OnRequest: rec.hook("req"), OnResponse: rec.hook("res")},
-		Keys:  sealWith(func(b []byte) ([]byte, error) { return []byte(strings.ReplaceAll(string(b), "plain-canary", "sealed-canary")), nil })})
+		Keys: sealWith(func(b []byte) ([]byte, error) {
+			return []byte(strings.ReplaceAll(string(b), "plain-canary", "sealed-canary")), nil
+		})})
 	require.NoError(t, err)
 	_, err = c.Do(context.Background(), Call{Method: "post", Path: "/v2/things", Query: map[string]string{"q": "query-canary"},
 		Body: json.RawMessage(`{"iban":"plain-canary"}`), Seal: []string{"/iban"}})
