@@ -50,7 +50,11 @@ type result struct {
 // run calls the callback once and settles f. It waits for the callback at
 // most r.timeout: a hung callback keeps its own goroutine, not the waiters.
 func (r *Renewer) run(base context.Context, f *flight) {
-	ctx, cancel := context.WithTimeout(base, r.timeout)
+	timeout := r.timeout
+	if r.share != nil { // the wait for another tab's renewal comes first
+		timeout += r.share.lockTimeout + r.share.grace
+	}
+	ctx, cancel := context.WithTimeout(base, timeout)
 	defer cancel()
 	ch := make(chan result, 1) // buffered: a late callback must not block forever
 	go func() {
@@ -59,7 +63,7 @@ func (r *Renewer) run(base context.Context, f *flight) {
 				ch <- result{err: sberr.New(sberr.Internal, "onAccessTokenExpired panicked: %v", p)}
 			}
 		}()
-		tok, err := r.renew(ctx)
+		tok, err := r.callback(ctx, f)
 		ch <- result{token: tok, err: err}
 	}()
 	var res result
@@ -82,6 +86,15 @@ func (r *Renewer) run(base context.Context, f *flight) {
 	close(f.done)
 }
 
+// callback renews once: through the other tabs when shared, else by
+// calling onAccessTokenExpired.
+func (r *Renewer) callback(ctx context.Context, f *flight) (string, error) {
+	if r.share == nil {
+		return r.renew(ctx)
+	}
+	return r.share.renew(ctx, f.old, r)
+}
+
 // settle turns the callback's result into the token or error every waiter
 // gets. r.mu is held.
 func (r *Renewer) settle(f *flight, res result, timedOut bool, now time.Time) (string, *sberr.Error) {
@@ -89,7 +102,7 @@ func (r *Renewer) settle(f *flight, res result, timedOut bool, now time.Time) (s
 	case timedOut:
 		return "", sberr.Wrap(res.err, sberr.Timeout, "onAccessTokenExpired did not settle within %s; make it resolve with a fresh token sooner", r.timeout)
 	case res.err != nil:
-		if e, ok := res.err.(*sberr.Error); ok && e.Code == sberr.Internal {
+		if e, ok := res.err.(*sberr.Error); ok && (e.Code == sberr.Internal || e.Code == sberr.Timeout) {
 			return "", e
 		}
 		return "", sberr.Wrap(res.err, sberr.TokenRefreshFailed, "onAccessTokenExpired rejected: %s; make it resolve with a fresh token string", res.err.Error())

@@ -43,6 +43,14 @@ type Options struct {
 	MaxClockSkew time.Duration
 
 	Now func() time.Time // clock seam; default time.Now
+
+	// Tabs, when set, shares renewals with the other clients of the token's
+	// scope (see Scope), in this tab and others: one callback for all. It
+	// is used only when Token has a scope.
+	Tabs Tabs
+
+	// LockTimeout (default 5s) bounds the wait for another tab's renewal.
+	LockTimeout time.Duration
 }
 
 // Renewer is the token holder of one client: the current token, its claims,
@@ -52,6 +60,8 @@ type Renewer struct {
 	renew                                    func(context.Context) (string, error)
 	skew, timeout, minInterval, maxClockSkew time.Duration
 	now                                      func() time.Time
+
+	share *sharing // nil: this tab renews on its own
 
 	mu     sync.Mutex
 	cur    current
@@ -87,7 +97,18 @@ func New(o Options) *Renewer {
 	if r.cur.token != "" {
 		r.cur.claims, r.cur.parseErr = ParseClaims(r.cur.token)
 	}
+	if scope, ok := Scope(r.cur.token); ok && o.Tabs != nil && r.renew != nil {
+		r.share = newSharing(o.Tabs, scope, o.LockTimeout)
+		o.Tabs.Listen(func(m Message) { r.share.receive(m, r) })
+	}
 	return r
+}
+
+// Close stops sharing renewals with other tabs.
+func (r *Renewer) Close() {
+	if r.share != nil {
+		r.share.tabs.Close()
+	}
 }
 
 func duration(d, def time.Duration) time.Duration {
