@@ -67,9 +67,43 @@ export interface ProxyEndpointDescriptor {
   options?: { headers?: Record<string, string> };
 }
 
+/**
+ * The Qonto Embed SDK's ProxyRequestFunction: send the request descriptor
+ * (base64 text) to your intermediary with your own transport. Resolve with
+ * its response text (taken as HTTP 200, as the Qonto SDK does) or with the
+ * fetch Response itself (its status is kept: a 401 renews the token, an
+ * error keeps its status). `init.headers` holds what the endpoint form
+ * would add (content-type, authorization when the client has a token);
+ * `init.signal` aborts when the call times out.
+ */
+export type ProxyRequestFunction = (
+  descriptor: string,
+  init: { headers: Record<string, string>; signal: AbortSignal },
+) => Promise<string | Response>;
+
+/** What onRequest gets before each send of a call. Never headers, bodies, tokens or sealed values. */
+export interface RequestEvent {
+  method: string;
+  /** The path without its query string. */
+  path: string;
+  /** 1 for the first send; the one retry after a renewal or a key refetch counts on. */
+  attempt: number;
+}
+
+/** What onResponse gets after each send. */
+export interface ResponseEvent extends RequestEvent {
+  /** HTTP status; 0 when no answer arrived. */
+  status: number;
+  durationMs: number;
+  /** The error code this send failed with (e.g. "http_error", "network_error"), or null for a 2xx. */
+  code: SealbridgeErrorCode | null;
+}
+
 export interface ClientOptions {
   /** Send calls as Qonto request descriptors through your intermediary. */
   proxyEndpointDescriptor?: ProxyEndpointDescriptor;
+  /** Or send the same descriptors through your own function (instead of proxyEndpointDescriptor). */
+  proxyRequest?: ProxyRequestFunction;
   /** Or call the provider directly (with a scoped accessToken). */
   baseURL?: string;
   /** A short-lived scoped token (JWT); sent as Authorization: Bearer. */
@@ -82,6 +116,14 @@ export interface ClientOptions {
   tokenSkewMs?: number;
   /** Give up on onAccessTokenExpired after this long, default 10000. */
   renewTimeoutMs?: number;
+  /** Share one renewal among the tabs of this origin holding tokens of the same scope (Web Locks); default true. */
+  crossTabRenewal?: boolean;
+  /** Wait at most this long for another tab's renewal before renewing here, default 5000. */
+  lockTimeoutMs?: number;
+  /** Called before each send; a hook that throws or rejects does not affect the call. */
+  onRequest?: (event: RequestEvent) => void;
+  /** Called after each send, answered or failed. */
+  onResponse?: (event: ResponseEvent) => void;
   /** Key for request({seal}). */
   key?: KeyHandle;
 }

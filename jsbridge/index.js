@@ -117,7 +117,7 @@ function syncCall(fn, ...args) {
 const clientRegistry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((close) => close()) : null;
 
 function makeClient(ns, options) {
-  const id = syncCall(ns.createClient, options);
+  const id = syncCall(ns.createClient, options, crossTab);
   const close = () => ns.closeClient(id);
   const client = Object.freeze({
     request: (req) => call(ns.request, id, req),
@@ -126,6 +126,57 @@ function makeClient(ns, options) {
   });
   clientRegistry?.register(client, close);
   return client;
+}
+
+// crossTab gives Go what sharing one token renewal among the tabs of this
+// origin needs: the Web Lock and the BroadcastChannel named for a token
+// scope. It returns null where either is missing, and each tab then renews
+// on its own. Tokens go over the channel only, in memory: never to storage.
+function crossTab(name) {
+  if (typeof navigator === "undefined" || !navigator.locks || typeof BroadcastChannel !== "function") return null;
+  const channel = new BroadcastChannel(name);
+  return {
+    lock: (timeoutMs) => requestLock(name, timeoutMs),
+    post: (kind, token) => channel.postMessage({ kind, token }),
+    listen: (fn) => {
+      channel.onmessage = (e) => {
+        const m = e.data;
+        if (m && typeof m.kind === "string" && typeof m.token === "string") fn(m.kind, m.token);
+      };
+    },
+    close: () => channel.close(),
+  };
+}
+
+// requestLock asks for the lock without waiting first, so that the caller
+// learns whether another client held it (granted resolves with that), then
+// waits in line until timeoutMs. The lock is held until release(); abort()
+// gives up waiting. A release() before the grant frees the lock at once.
+function requestLock(name, timeoutMs) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  const granted = new Promise((resolve, reject) => {
+    const take = (waited) => (lock) => {
+      if (!lock) {
+        navigator.locks.request(name, { signal: controller.signal }, take(true)).catch(reject);
+        return undefined;
+      }
+      clearTimeout(timer);
+      resolve(waited);
+      return held;
+    };
+    navigator.locks.request(name, { ifAvailable: true }, take(false)).catch(reject);
+  });
+  return {
+    granted,
+    release: () => {
+      clearTimeout(timer);
+      release();
+    },
+    abort: () => controller.abort(),
+  };
 }
 
 function api(ns) {

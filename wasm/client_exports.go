@@ -44,25 +44,19 @@ func createClient(shim *api.Shim, a []safejs.Value) (any, error) {
 	if o.Proxy, err = proxyEndpoint(jsbridge.Field(opts, "proxyEndpointDescriptor")); err != nil {
 		return nil, err
 	}
+	if o.ProxyFunc, err = proxyFunction(jsbridge.Field(opts, "proxyRequest")); err != nil {
+		return nil, err
+	}
 	if o.BaseURL, err = jsbridge.OptionalString(opts, "baseURL"); err != nil {
 		return nil, err
 	}
-	if o.AccessToken, err = jsbridge.OptionalString(opts, "accessToken"); err != nil {
+	if err := readTokenOptions(opts, jsbridge.Arg(a, 1), &o); err != nil {
 		return nil, err
 	}
-	if cb := jsbridge.Field(opts, "onAccessTokenExpired"); !jsbridge.IsMissing(cb) {
-		if cb.Type() != safejs.TypeFunction {
-			return nil, sberr.New(sberr.InvalidArgument, "onAccessTokenExpired must be a function that resolves with a new token")
-		}
-		o.Renew = renewWith(cb)
+	if o.Hooks, err = readHooks(opts); err != nil {
+		return nil, err
 	}
 	if o.Timeout, err = millis(opts, "timeoutMs"); err != nil {
-		return nil, err
-	}
-	if o.Skew, err = millis(opts, "tokenSkewMs"); err != nil {
-		return nil, err
-	}
-	if o.RenewTimeout, err = millis(opts, "renewTimeoutMs"); err != nil {
 		return nil, err
 	}
 	if k := jsbridge.Field(opts, "key"); !jsbridge.IsMissing(k) {

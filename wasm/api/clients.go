@@ -22,6 +22,12 @@ type ClientOptions struct {
 	Key          *KeyHandle // for request({seal}); nil: sealing refused
 	Skew         time.Duration
 	RenewTimeout time.Duration
+
+	// Tabs opens the cross-tab lock and channel named for a token scope;
+	// nil (no Web Locks, or crossTabRenewal: false) or a nil result: this
+	// tab renews on its own.
+	Tabs        func(scope string) session.Tabs
+	LockTimeout time.Duration
 }
 
 // clients is the registry of live clients. JavaScript holds an id, not a
@@ -30,15 +36,17 @@ type ClientOptions struct {
 type clients struct {
 	mu   sync.Mutex
 	next int
-	m    map[int]*client.Client
+	m    map[int]liveClient
+}
+
+type liveClient struct {
+	c      *client.Client
+	tokens *session.Renewer // nil without a token or callback
 }
 
 // CreateClient builds a client and returns its id.
 func (s *Shim) CreateClient(o ClientOptions) (int, error) {
 	cfg := client.Config{Transport: s.transport, Proxy: o.Proxy, ProxyFunc: o.ProxyFunc, BaseURL: o.BaseURL, Timeout: o.Timeout, Hooks: o.Hooks}
-	if o.AccessToken != "" || o.Renew != nil {
-		cfg.Tokens = session.New(session.Options{Token: o.AccessToken, Renew: o.Renew, Skew: o.Skew, RenewTimeout: o.RenewTimeout})
-	}
 	if o.Key != nil {
 		k, err := s.key(*o.Key)
 		if err != nil {
@@ -46,28 +54,40 @@ func (s *Shim) CreateClient(o ClientOptions) (int, error) {
 		}
 		cfg.Keys = s.keyring(k)
 	}
+	if o.AccessToken != "" || o.Renew != nil {
+		cfg.Tokens = session.New(tokenOptions(o))
+	}
 	c, err := client.New(cfg)
 	if err != nil {
+		cfg.Tokens.Close()
 		return 0, err
 	}
 	s.clients.mu.Lock()
 	defer s.clients.mu.Unlock()
 	if s.clients.m == nil {
-		s.clients.m = map[int]*client.Client{}
+		s.clients.m = map[int]liveClient{}
 	}
 	s.clients.next++
-	s.clients.m[s.clients.next] = c
+	s.clients.m[s.clients.next] = liveClient{c: c, tokens: cfg.Tokens}
 	return s.clients.next, nil
+}
+
+func tokenOptions(o ClientOptions) session.Options {
+	so := session.Options{Token: o.AccessToken, Renew: o.Renew, Skew: o.Skew, RenewTimeout: o.RenewTimeout, LockTimeout: o.LockTimeout}
+	if scope, ok := session.Scope(o.AccessToken); ok && o.Tabs != nil && o.Renew != nil {
+		so.Tabs = o.Tabs(scope)
+	}
+	return so
 }
 
 func (s *Shim) client(id int) (*client.Client, error) {
 	s.clients.mu.Lock()
 	defer s.clients.mu.Unlock()
-	c, ok := s.clients.m[id]
+	lc, ok := s.clients.m[id]
 	if !ok {
 		return nil, sberr.New(sberr.InvalidArgument, "this client was closed; create a new one with createClient")
 	}
-	return c, nil
+	return lc.c, nil
 }
 
 // Request runs one call on client id.
@@ -89,9 +109,13 @@ func (s *Shim) Claims(id int) (session.Claims, bool, error) {
 	return cl, ok, nil
 }
 
-// CloseClient forgets client id.
+// CloseClient forgets client id and stops its sharing with other tabs.
 func (s *Shim) CloseClient(id int) {
 	s.clients.mu.Lock()
-	defer s.clients.mu.Unlock()
+	lc, ok := s.clients.m[id]
 	delete(s.clients.m, id)
+	s.clients.mu.Unlock()
+	if ok {
+		lc.tokens.Close()
+	}
 }

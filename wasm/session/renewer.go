@@ -104,9 +104,9 @@ func New(o Options) *Renewer {
 	return r
 }
 
-// Close stops sharing renewals with other tabs.
+// Close stops sharing renewals with other tabs. A nil Renewer is closed.
 func (r *Renewer) Close() {
-	if r.share != nil {
+	if r != nil && r.share != nil {
 		r.share.tabs.Close()
 	}
 }

@@ -243,7 +243,7 @@ func TestWithoutTabsOrScopeEachRenewerRenewsAlone(t *testing.T) {
 	h := newHub()
 	noScope := jwt(`{"exp":` + itoa(t0.Add(time.Minute).Unix()) + `}`)
 	a := New(Options{Token: tokenExp(t, t0.Add(time.Minute)), Renew: renew, Now: clock.Now}) // no Tabs (no Web Locks, or opted out)
-	b := New(Options{Token: noScope, Renew: renew, Now: clock.Now, Tabs: h.tab()})          // no scope to share
+	b := New(Options{Token: noScope, Renew: renew, Now: clock.Now, Tabs: h.tab()})           // no scope to share
 	clock.Set(t0.Add(2 * time.Minute))
 	for _, r := range []*Renewer{a, b} {
 		_, err := r.Token(context.Background())
