@@ -7,8 +7,8 @@ import (
 
 	"github.com/hack-pad/safejs"
 
-	"github.com/sealbridge/sealbridge/wasm/client"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
+	"github.com/sealbridge/sealbridge/wasm/transport"
 )
 
 // ProxyFunction calls the page's proxyRequest(descriptor, { headers,
@@ -18,8 +18,8 @@ import (
 // SDK does, or the fetch Response itself, whose status and headers are
 // kept (so that a 401 renews the token and errors keep their status).
 // signal aborts when the call times out.
-func ProxyFunction(fn safejs.Value) client.ProxyFunc {
-	return func(ctx context.Context, desc string, headers map[string]string) (*client.Response, error) {
+func ProxyFunction(fn safejs.Value) func(ctx context.Context, descriptor string, headers map[string]string) (*transport.Response, error) {
+	return func(ctx context.Context, desc string, headers map[string]string) (*transport.Response, error) {
 		controller, err := safejs.MustGetGlobal("AbortController").New()
 		if err != nil {
 			return nil, err
@@ -60,7 +60,7 @@ func proxyOptions(headers map[string]string, controller safejs.Value) (safejs.Va
 	return opts, opts.Set("signal", signal)
 }
 
-func proxyAnswer(ctx context.Context, v safejs.Value) (*client.Response, error) {
+func proxyAnswer(ctx context.Context, v safejs.Value) (*transport.Response, error) {
 	switch {
 	case v.Type() == safejs.TypeString:
 		s, err := v.String()
@@ -70,7 +70,7 @@ func proxyAnswer(ctx context.Context, v safejs.Value) (*client.Response, error) 
 		if len(s) > MaxResponseBytes {
 			return nil, sberr.New(sberr.PayloadTooLarge, "proxyRequest resolved with %d bytes, over the %d-byte limit", len(s), MaxResponseBytes)
 		}
-		return &client.Response{Status: 200, Headers: map[string]string{}, Body: []byte(s)}, nil
+		return &transport.Response{Status: 200, Headers: map[string]string{}, Body: []byte(s)}, nil
 	case Field(v, "status").Type() == safejs.TypeNumber && Field(v, "arrayBuffer").Type() == safejs.TypeFunction:
 		return readResponse(ctx, "proxyRequest", v)
 	}
