@@ -111,6 +111,53 @@ func TestConnectKeyRotationRefetchesOnce(t *testing.T) {
 	require.Equal(t, typedPassword, conns[1].Fields["password"])
 }
 
+func TestConnectProviderThatKeepsRefusingGetsOneRetry(t *testing.T) {
+	e := newEnv(t)
+	e.open("/")
+	require.Contains(t, e.submitConnection("first", "first-secret-value", ""), "Bank connected")
+	fetchesBefore := e.srv.Sandbox.KeyFetches()
+	// The provider rotates, and its key endpoint then serves a key it does
+	// not decrypt with either: the refetched key is refused too.
+	e.srv.Sandbox.SetKeyFault(sandbox.KeyForeign)
+	_, err := e.srv.Sandbox.RotateKey(0)
+	require.NoError(t, err)
+
+	status := e.submitConnection(typedLogin, typedPassword, "")
+	require.Contains(t, status, "changed its encryption key")
+	require.Contains(t, status, "key_unknown")
+	require.Equal(t, fetchesBefore+1, e.srv.Sandbox.KeyFetches(), "one refetch")
+	require.Len(t, e.net.sent("/api/connections"), 3, "the refused send and one retry: no loop")
+	require.Len(t, e.srv.Sandbox.Connections(), 1)
+}
+
+// Fifty calls sealed with a key the provider has just rotated out share
+// one refetch, and each is resealed and retried once.
+func TestConnectRotatedKeyFiftyConcurrentCallsOneFetch(t *testing.T) {
+	e := newEnv(t)
+	e.open("/")
+	var ready bool
+	e.eval(`(async () => { const { load } = await import("/dist/index.js"); const sb = await load();
+		const config = await (await fetch("/api/config")).json();
+		window.__client = sb.createClient({ baseURL: location.origin, key: await sb.fetchKey(config.keyURL) });
+		return true; })()`, &ready)
+	fetchesBefore := e.srv.Sandbox.KeyFetches()
+	_, err := e.srv.Sandbox.RotateKey(0)
+	require.NoError(t, err)
+
+	var r stormResult
+	e.eval(`(async () => {
+		const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => window.__client.request({
+			method: "POST", path: "/api/connections", headers: { "X-Sealbridge-Request": "1" },
+			body: { id_connector: 40, login: "user-" + i, password: "pw-" + i }, seal: ["/login", "/password"] })));
+		return { ok: results.filter((x) => x.status === "fulfilled").length,
+			codes: results.filter((x) => x.status === "rejected").map((x) => x.reason.code + " " + x.reason.message) };
+	})()`, &r)
+	require.Equal(t, 50, r.OK, "%v", r.Codes)
+	require.Equal(t, fetchesBefore+1, e.srv.Sandbox.KeyFetches(), "one key fetch for 50 refused calls")
+	require.LessOrEqual(t, len(e.net.sent("/api/connections")), 100, "at most one retry each")
+	require.Len(t, e.srv.Sandbox.Connections(), 50)
+}
+
 func jsString(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 	return `"` + r.Replace(s) + `"`

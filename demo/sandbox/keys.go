@@ -54,6 +54,7 @@ const (
 	KeyWeak1024                  // a well-formed JWK whose modulus is only 1024 bits
 	KeyTruncated                 // 200 application/json cut in the middle
 	KeyHang                      // hold the request until the client gives up (or the fault is lifted: 503)
+	KeyForeign                   // a sound 2048-bit key the provider never decrypts with: every field sealed with it is refused with unknown_kid
 )
 
 // ringKey is one private key of the ring. until is when a rotated-out key
@@ -78,6 +79,7 @@ type keyRing struct {
 	fault    KeyFault
 	release  chan struct{}    // closed when KeyHang is lifted, to free hung requests
 	weak     *jose.JSONWebKey // built on first use of KeyWeak1024
+	foreign  *jose.JSONWebKey // built on first use of KeyForeign
 }
 
 func (s *Sandbox) mountKeys() error {
@@ -245,25 +247,33 @@ func (r *keyRing) snapshot() (keyView, error) {
 	r.fetches++
 	r.prune()
 	v := keyView{fault: r.fault, release: r.release}
-	if r.fault == KeyWeak1024 {
-		if r.weak == nil {
-			// 1024 bits is the smallest size crypto/rsa still generates.
-			k, err := newRingKey(1024)
-			if err != nil {
-				return v, err
-			}
-			k.kid = freshKid(r.known) // never one the ring decrypts with
-			jwk := publicJWK(k)
-			r.weak = &jwk
-		}
-		v.keys = []jose.JSONWebKey{*r.weak}
-		return v, nil
+	switch r.fault {
+	case KeyWeak1024: // 1024 bits is the smallest size crypto/rsa still generates
+		return v, r.outsider(&r.weak, 1024, &v)
+	case KeyForeign:
+		return v, r.outsider(&r.foreign, r.bits, &v)
 	}
 	v.keys = []jose.JSONWebKey{publicJWK(r.current)}
 	for i := len(r.previous) - 1; i >= 0; i-- {
 		v.keys = append(v.keys, publicJWK(r.previous[i]))
 	}
 	return v, nil
+}
+
+// outsider serves a key the ring never decrypts with, generated on first
+// use and kept in *slot. Caller holds mu.
+func (r *keyRing) outsider(slot **jose.JSONWebKey, bits int, v *keyView) error {
+	if *slot == nil {
+		k, err := newRingKey(bits)
+		if err != nil {
+			return err
+		}
+		k.kid = freshKid(r.known)
+		jwk := publicJWK(k)
+		*slot = &jwk
+	}
+	v.keys = []jose.JSONWebKey{**slot}
+	return nil
 }
 
 // handleKey serves GET KeyPath: the current public key as a JWK, or with
@@ -306,7 +316,7 @@ func (s *Sandbox) handleKey(w http.ResponseWriter, r *http.Request) {
 		case <-kv.release:
 			writeError(w, http.StatusServiceUnavailable, "unavailable", "key request was held by an injected fault, now lifted; retry")
 		}
-	default: // KeyOK, KeyWeak1024
+	default: // KeyOK, KeyWeak1024, KeyForeign
 		writeJSON(w, http.StatusOK, v)
 	}
 }

@@ -1,6 +1,8 @@
-// "Connect a bank": seal the login and password with the provider's key,
-// then post the sealed body to the dev server, which forwards it.
-import { showStatus, explain, postJSON } from "/static/ui.js";
+// "Connect a bank": the client seals the login and password with the
+// provider's key and posts them to the dev server, which forwards them. If
+// the provider has rotated its key, the client fetches it again and seals
+// again by itself, once. Its onResponse hook lists what left the page.
+import { showStatus, explain } from "/static/ui.js";
 
 const sensitive = ["/login", "/password"];
 
@@ -9,50 +11,52 @@ export function mountConnect(sb, config) {
   const submit = document.getElementById("connect-submit");
   const status = document.getElementById("connect-status");
   const sent = document.getElementById("sent");
-  const sentBody = document.getElementById("sent-body");
-  let key = null;
+  const sentLog = document.getElementById("sent-body");
+  let current = null; // { client, pin }
 
-  async function currentKey(refresh) {
-    const pin = document.getElementById("pin").value.trim() || undefined;
-    if (!key || refresh || key.pin !== pin) {
-      key = { handle: await sb.fetchKey(config.keyURL, { pin }), pin };
-    }
-    return key.handle;
+  function logSend(e) {
+    const outcome = e.code ? `${e.status || "no answer"} (${e.code})` : e.status;
+    sentLog.textContent += `${e.method} ${e.path}, attempt ${e.attempt}: ${outcome}\n`;
+    sent.hidden = false;
   }
 
-  async function sealAndSend(body, refresh) {
-    const sealed = await sb.sealFields(body, sensitive, await currentKey(refresh));
-    sentBody.textContent = JSON.stringify(sealed, null, 2);
-    sent.hidden = false;
-    return postJSON("/api/connections", sealed);
+  // A client per pinned key. It remembers the key's URL, so that after a
+  // rotation it refetches the key itself.
+  async function connectionClient() {
+    const pin = document.getElementById("pin").value.trim() || undefined;
+    if (!current || current.pin !== pin) {
+      const key = await sb.fetchKey(config.keyURL, { pin });
+      current?.client.close();
+      current = { client: sb.createClient({ baseURL: location.origin, key, onResponse: logSend }), pin };
+    }
+    return current.client;
   }
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     submit.disabled = true;
+    sentLog.textContent = "";
     sent.hidden = true;
     showStatus(status, "busy", "Encrypting and sending…");
-    const body = {
-      id_connector: Number(document.getElementById("connector").value),
-      login: form.login.value,
-      password: form.password.value,
-    };
     try {
-      let res = await sealAndSend(body, false);
-      if (res.status === 400 && res.data?.code === "unknown_kid") {
-        // The provider rotated its key: fetch the new one and seal again, once.
-        res = await sealAndSend(body, true);
-      }
-      if (res.ok) {
-        showStatus(status, "ok", `Bank connected (connection #${res.data.id}).`);
-        form.login.value = "";
-        form.password.value = "";
-      } else {
-        const { text, detail } = explain(res.data?.code, res.data?.message);
-        showStatus(status, "error", text, detail);
-      }
+      const client = await connectionClient();
+      const res = await client.request({
+        method: "POST",
+        path: "/api/connections",
+        headers: { "X-Sealbridge-Request": "1" },
+        body: {
+          id_connector: Number(document.getElementById("connector").value),
+          login: form.login.value,
+          password: form.password.value,
+        },
+        seal: sensitive,
+      });
+      showStatus(status, "ok", `Bank connected (connection #${res.body.id}).`);
+      form.login.value = "";
     } catch (e) {
-      const { text, detail } = explain(e.code, e.message);
+      // An http_error carries the server's own code in its body.
+      const code = e.code === "http_error" && e.body?.code ? e.body.code : e.code;
+      const { text, detail } = explain(code, e.message);
       showStatus(status, "error", text, detail);
     } finally {
       form.password.value = "";
