@@ -34,8 +34,8 @@ func TestProxyFunctionFailures(t *testing.T) {
 	for js, code := range map[string]sberr.Code{
 		`async () => { throw new Error("offline") }`: sberr.NetworkError,
 		`() => { throw new Error("sync throw") }`:    sberr.NetworkError,
-		`async () => 42`:                             sberr.BadResponse,
-		`async () => ({ status: 200 })`:              sberr.BadResponse,
+		`async () => 42`:                sberr.BadResponse,
+		`async () => ({ status: 200 })`: sberr.BadResponse,
 	} {
 		_, err := ProxyFunction(eval(t, js))(context.Background(), "x", nil)
 		if sberr.CodeOf(err) != code {
