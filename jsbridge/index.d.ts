@@ -16,6 +16,7 @@ export type SealbridgeErrorCode =
   | "token_invalid"
   | "mfa_required"
   | "reauth_required"
+  | "insecure_context"
   | "internal";
 
 export class SealbridgeError extends Error {

@@ -14,6 +14,20 @@ import (
 // goroutine so that the calling JS callback returns at once. A panic in fn
 // rejects the promise with code "internal"; the runtime stays usable.
 func Promise(fn func() (any, error)) (safejs.Value, error) {
+	// Promise.withResolvers (browsers since 2024, Node 22) saves a call
+	// from JS back into Go for the executor: this runs on every export call.
+	ctor, err := safejs.Global().Get("Promise")
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	if with, err := ctor.Get("withResolvers"); err == nil && with.Type() == safejs.TypeFunction {
+		r, err := ctor.Call("withResolvers")
+		if err != nil {
+			return safejs.Value{}, err
+		}
+		go settle(fn, Field(r, "resolve"), Field(r, "reject"))
+		return Field(r, "promise"), nil
+	}
 	executor, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		resolve, reject := args[0], args[1]
 		go settle(fn, resolve, reject)
@@ -25,10 +39,6 @@ func Promise(fn func() (any, error)) (safejs.Value, error) {
 	// The executor runs synchronously inside new Promise, so it can be
 	// released as soon as New returns.
 	defer executor.Release()
-	ctor, err := safejs.Global().Get("Promise")
-	if err != nil {
-		return safejs.Value{}, err
-	}
 	return ctor.New(executor)
 }
 

@@ -18,6 +18,14 @@ var forbidden = map[string]string{
 	// stays for tests and servers.
 	"github.com/go-jose/go-jose/v4": "pulls crypto/x509, net, ECDSA and Ed25519: about 470 KB (brotli) for features the wire format forbids",
 	"crypto/x509":                   "parses certificates the shim never sees, and pulls net and every curve",
+	// The page's WebCrypto does RSA-OAEP-256, A256GCM and SHA-256
+	// (jsbridge/webcrypto.go): native and constant-time, where Go's RSA in
+	// WebAssembly is neither.
+	"crypto/rsa":    "duplicates crypto.subtle, which seals natively (jsbridge.ImportRSAOAEP256); Go's RSA in wasm is slow and not constant-time",
+	"crypto/aes":    "duplicates crypto.subtle's native AES-GCM",
+	"crypto/cipher": "duplicates crypto.subtle's native AES-GCM (crypto/sha256 pulls it in: hash with jsbridge.SHA256)",
+	"math/big":      "is not needed: the key rules work on the modulus bytes (crypto/rand pulls it in: randomness comes from crypto.getRandomValues)",
+	"mime":          "adds about 40 KB of code (with bufio) for one media-type check",
 }
 
 // TestWasmDependencies runs natively (it is part of `make test-go`): it

@@ -29,7 +29,7 @@ const gcPercent = 25
 
 func main() {
 	debug.SetGCPercent(gcPercent)
-	shim := api.New(jsbridge.Fetch{})
+	shim := api.New(jsbridge.Fetch{}, webCrypto{})
 	ns, err := jsbridge.NewNamespace()
 	if err != nil {
 		panic(err)

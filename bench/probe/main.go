@@ -1,20 +1,15 @@
 //go:build js && wasm
 
-// Command probe splits the cost of one seal inside Chromium: the RSA-OAEP
-// wrap, the AES-GCM encryption, the whole JWE in Go, and the round trip
-// of an async call through jsbridge (what every sb.* call pays on top).
+// Command probe splits the cost of one seal inside Chromium: the WebCrypto
+// primitives driven from Go, the whole JWE in Go, and the round trip of an
+// async call through jsbridge (what every sb.* call pays on top).
 // bench/cmd/bench loads it next to the shim; it is not shipped.
 package main
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
+	"context"
 	"encoding/base64"
 	"encoding/json"
-	"math/big"
 	"runtime/debug"
 	"slices"
 	"syscall/js"
@@ -26,6 +21,19 @@ import (
 	"github.com/sealbridge/sealbridge/wasm/seal"
 )
 
+// webCrypto is the shim's seal.Crypto (wasm/crypto.go).
+type webCrypto struct{}
+
+func (webCrypto) PublicKey(n, e []byte) (seal.Cipher, error) {
+	k, err := jsbridge.ImportRSAOAEP256(n, e)
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+func (webCrypto) SHA256(data []byte) ([]byte, error) { return jsbridge.SHA256(data) }
+
 func main() {
 	debug.SetGCPercent(25) // as the shim
 	ns, err := jsbridge.NewNamespace()
@@ -33,16 +41,17 @@ func main() {
 		panic(err)
 	}
 	var key *seal.Key
-	var pub *rsa.PublicKey
+	var cipher *jsbridge.RSAOAEPKey
 	plain := make([]byte, 100)
+	aad := []byte("eyJhbGciOiJSU0EtT0FFUC0yNTYiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoiYmVuY2gtMSJ9")
 
 	// importKey(jwk JSON): the same validation and key object as the shim.
-	_ = ns.Sync("importKey", func(a []safejs.Value) (any, error) {
+	_ = ns.Async("importKey", func(a []safejs.Value) (any, error) {
 		s, err := a[0].String()
 		if err != nil {
 			return nil, err
 		}
-		if key, err = seal.ImportKey([]byte(s), seal.ImportOptions{}); err != nil {
+		if key, err = seal.ImportKey([]byte(s), seal.ImportOptions{}, webCrypto{}); err != nil {
 			return nil, err
 		}
 		var m struct{ N, E string }
@@ -50,26 +59,27 @@ func main() {
 			return nil, err
 		}
 		n, _ := base64.RawURLEncoding.DecodeString(m.N)
-		pub = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: 65537}
-		return nil, nil
+		e, _ := base64.RawURLEncoding.DecodeString(m.E)
+		cipher, err = jsbridge.ImportRSAOAEP256(n, e)
+		return nil, err
 	})
 	// time(kind, n): the median ms of n operations, each timed inside Go.
-	_ = ns.Sync("time", func(a []safejs.Value) (any, error) {
+	_ = ns.Async("time", func(a []safejs.Value) (any, error) {
 		kind, _ := a[0].String()
 		n, _ := a[1].Int()
 		op := map[string]func(){
-			"oaep": func() {
-				cek := make([]byte, 32)
-				_, _ = rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, cek, nil)
+			"encrypt": func() { _, _, _, _ = cipher.Encrypt(aad, plain) },
+			"seal":    func() { _, _ = key.Seal(plain) },
+			"await": func() {
+				p, _ := safejs.MustGetGlobal("Promise").Call("resolve", 1)
+				_, _ = jsbridge.Await(context.Background(), p)
 			},
-			"gcm": func() {
-				cek := make([]byte, 44)
-				_, _ = rand.Read(cek)
-				b, _ := aes.NewCipher(cek[:32])
-				g, _ := cipher.NewGCM(b)
-				g.Seal(nil, cek[32:], plain, nil)
+			"digest": func() { _, _ = jsbridge.SHA256(plain) },
+			"calls": func() {
+				for range 10 {
+					_, _ = safejs.MustGetGlobal("Uint8Array").New(12)
+				}
 			},
-			"seal": func() { _, _ = key.Seal(plain) },
 		}[kind]
 		ms := make([]float64, n)
 		for i := range ms {

@@ -9,16 +9,18 @@ import (
 	"github.com/sealbridge/sealbridge/wasm/seal"
 )
 
-// Shim holds the state of one loaded module: the key cache and the
-// transport.
+// Shim holds the state of one loaded module: the key cache, the transport
+// and the cryptography keys are imported into.
 type Shim struct {
 	keys      *seal.Cache
 	sources   sources // where fetched keys came from, for key rotation
 	transport client.Transport
+	crypto    seal.Crypto
 	clients   clients
 }
 
-// New returns a Shim that sends requests with t.
-func New(t client.Transport) *Shim {
-	return &Shim{keys: seal.NewCache(), transport: t}
+// New returns a Shim that sends requests with t and seals with c (WebCrypto
+// in the page).
+func New(t client.Transport, c seal.Crypto) *Shim {
+	return &Shim{keys: seal.NewCache(), transport: t, crypto: c}
 }

@@ -68,7 +68,7 @@ func proxyOptions(token string, key *KeyHandle) ClientOptions {
 
 func TestClientProxyRequestAndClaims(t *testing.T) {
 	tr := providerTransport(t)
-	s := New(tr)
+	s := New(tr, stdCrypto{})
 	exp := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 	tok := unsignedJWT(t, map[string]any{
 		"partner_id": "p1", "client_id": "c1", "customer_id": 42, "invoice_id": "inv_9", "exp": exp.Unix(),
@@ -106,7 +106,7 @@ func TestClientProxyRequestAndClaims(t *testing.T) {
 }
 
 func TestClientWithoutTokenHasNoClaims(t *testing.T) {
-	s := New(providerTransport(t))
+	s := New(providerTransport(t), stdCrypto{})
 	id, err := s.CreateClient(proxyOptions("", nil))
 	require.NoError(t, err)
 	_, ok, err := s.Claims(id)
@@ -116,7 +116,7 @@ func TestClientWithoutTokenHasNoClaims(t *testing.T) {
 
 func TestClientClosed(t *testing.T) {
 	tr := providerTransport(t)
-	s := New(tr)
+	s := New(tr, stdCrypto{})
 	id, err := s.CreateClient(proxyOptions("", nil))
 	require.NoError(t, err)
 	s.CloseClient(id)

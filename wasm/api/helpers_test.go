@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/json"
 	"sync"
 	"testing"
@@ -10,10 +11,29 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sealbridge/sealbridge/internal/stdcipher"
 	"github.com/sealbridge/sealbridge/internal/testkeys"
 	"github.com/sealbridge/sealbridge/wasm/client"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
+	"github.com/sealbridge/sealbridge/wasm/seal"
 )
+
+// stdCrypto seals with the Go standard library: the native stand-in for
+// the page's WebCrypto.
+type stdCrypto struct{}
+
+func (stdCrypto) SHA256(data []byte) ([]byte, error) {
+	sum := sha256.Sum256(data)
+	return sum[:], nil
+}
+
+func (stdCrypto) PublicKey(n, e []byte) (seal.Cipher, error) {
+	c, err := stdcipher.New(n, e)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
 
 func testKeys(t testing.TB) (a, b, small *rsa.PrivateKey) {
 	t.Helper()
@@ -72,7 +92,7 @@ func shimWithKey(t *testing.T, tr client.Transport) (*Shim, KeyHandle, *rsa.Priv
 	if tr == nil {
 		tr = serve(200, "application/json", mustJSON(t, jwk(&a.PublicKey, "a")))
 	}
-	s := New(tr)
+	s := New(tr, stdCrypto{})
 	h, err := s.FetchKey(context.Background(), "https://keys.test/e2e", FetchOptions{})
 	require.NoError(t, err)
 	return s, h, a

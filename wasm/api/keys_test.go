@@ -32,7 +32,7 @@ func thumbprintOf(t testing.TB, k jose.JSONWebKey) string {
 func TestFetchKeyJWK(t *testing.T) {
 	a, _, _ := testKeys(t)
 	tr := serve(200, "application/jwk+json", mustJSON(t, jwk(&a.PublicKey, "kid-1")))
-	s := New(tr)
+	s := New(tr, stdCrypto{})
 
 	h, err := s.FetchKey(context.Background(), keyURL, FetchOptions{})
 	require.NoError(t, err)
@@ -55,7 +55,7 @@ func TestFetchKeyJWK(t *testing.T) {
 func TestFetchKeyJWKS(t *testing.T) {
 	a, b, _ := testKeys(t)
 	set := map[string]any{"keys": []any{jwk(&a.PublicKey, "ka"), jwk(&b.PublicKey, "kb")}}
-	s := New(serve(200, "application/jwk-set+json; charset=utf-8", mustJSON(t, set)))
+	s := New(serve(200, "application/jwk-set+json; charset=utf-8", mustJSON(t, set)), stdCrypto{})
 
 	h, err := s.FetchKey(context.Background(), keyURL, FetchOptions{Kid: "kb"})
 	require.NoError(t, err)
@@ -65,7 +65,7 @@ func TestFetchKeyJWKS(t *testing.T) {
 
 	// A JWKS with a single usable key needs no kid.
 	one := map[string]any{"keys": []any{jwk(&a.PublicKey, "only")}}
-	h, err = New(serve(200, "application/json", mustJSON(t, one))).FetchKey(context.Background(), keyURL, FetchOptions{})
+	h, err = New(serve(200, "application/json", mustJSON(t, one)), stdCrypto{}).FetchKey(context.Background(), keyURL, FetchOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, "only", h.Kid)
 }
@@ -76,11 +76,11 @@ func TestFetchKeyPin(t *testing.T) {
 	pinA := thumbprintOf(t, jose.JSONWebKey{Key: &a.PublicKey})
 	pinB := thumbprintOf(t, jose.JSONWebKey{Key: &b.PublicKey})
 
-	h, err := New(serve(200, "application/json", doc)).FetchKey(context.Background(), keyURL, FetchOptions{Pin: pinA})
+	h, err := New(serve(200, "application/json", doc), stdCrypto{}).FetchKey(context.Background(), keyURL, FetchOptions{Pin: pinA})
 	require.NoError(t, err)
 	assert.Equal(t, pinA, h.Thumbprint)
 
-	s := New(serve(200, "application/json", doc))
+	s := New(serve(200, "application/json", doc), stdCrypto{})
 	_, err = s.FetchKey(context.Background(), keyURL, FetchOptions{Pin: pinB})
 	requireCode(t, err, sberr.KeyPinMismatch)
 	// A key refused by its pin is not cached: no handle can reach it.
@@ -90,7 +90,7 @@ func TestFetchKeyPin(t *testing.T) {
 
 func TestFetchKeyWeakKeyIsInvalid(t *testing.T) {
 	_, _, small := testKeys(t)
-	s := New(serve(200, "application/json", mustJSON(t, jwk(&small.PublicKey, "weak"))))
+	s := New(serve(200, "application/json", mustJSON(t, jwk(&small.PublicKey, "weak"))), stdCrypto{})
 	_, err := s.FetchKey(context.Background(), keyURL, FetchOptions{})
 	requireCode(t, err, sberr.KeyInvalid)
 	_, err = s.Seal("x", KeyHandle{Kid: "weak"})
@@ -99,7 +99,7 @@ func TestFetchKeyWeakKeyIsInvalid(t *testing.T) {
 
 func TestFetchKeyEmptyURL(t *testing.T) {
 	tr := serve(200, "application/json", []byte(`{}`))
-	_, err := New(tr).FetchKey(context.Background(), "", FetchOptions{})
+	_, err := New(tr, stdCrypto{}).FetchKey(context.Background(), "", FetchOptions{})
 	e := requireCode(t, err, sberr.InvalidArgument)
 	assert.Contains(t, e.Message, "URL")
 	assert.Empty(t, tr.requests(), "nothing is fetched without a URL")
@@ -134,7 +134,7 @@ func TestFetchKeyUnavailable(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := New(tc.tr)
+			s := New(tc.tr, stdCrypto{})
 			_, err := s.FetchKey(context.Background(), keyURL, FetchOptions{})
 			e := requireCode(t, err, sberr.KeyUnavailable)
 			assert.Contains(t, e.Message, keyURL)
@@ -158,7 +158,7 @@ func (tt *timeoutTransport) RoundTrip(ctx context.Context, r *client.Request) (*
 
 func TestFetchKeyTimeout(t *testing.T) {
 	tt := &timeoutTransport{deadline: make(chan bool, 1)}
-	s := New(tt)
+	s := New(tt, stdCrypto{})
 
 	// The caller's own context has no deadline: the one that ends the
 	// fetch is FetchOptions.Timeout's.
@@ -189,7 +189,7 @@ func TestFetchKeyDefaultDeadline(t *testing.T) {
 		deadline, has = ctx.Deadline()
 		return &client.Response{Status: 200, Body: mustJSON(t, jwk(&a.PublicKey, "a"))}, nil
 	}}
-	_, err := New(tr).FetchKey(context.Background(), keyURL, FetchOptions{})
+	_, err := New(tr, stdCrypto{}).FetchKey(context.Background(), keyURL, FetchOptions{})
 	require.NoError(t, err)
 	require.True(t, has)
 	assert.WithinDuration(t, time.Now().Add(DefaultKeyTimeout), deadline, DefaultKeyTimeout/2)
@@ -199,7 +199,7 @@ func TestFetchKeyCallerCancel(t *testing.T) {
 	tt := &timeoutTransport{deadline: make(chan bool, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := New(tt).FetchKey(ctx, keyURL, FetchOptions{})
+	_, err := New(tt, stdCrypto{}).FetchKey(ctx, keyURL, FetchOptions{})
 	requireCode(t, err, sberr.KeyUnavailable)
 }
 
@@ -215,7 +215,7 @@ func TestFetchKeyInvalidDocument(t *testing.T) {
 		"oct key":        []byte(`{"kty":"oct","kid":"x","k":"AAAA"}`),
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := New(serve(200, "application/json", doc)).FetchKey(context.Background(), keyURL, FetchOptions{})
+			_, err := New(serve(200, "application/json", doc), stdCrypto{}).FetchKey(context.Background(), keyURL, FetchOptions{})
 			e := requireCode(t, err, sberr.KeyInvalid)
 			if name == "private member" {
 				assert.NotContains(t, e.Message, priv["d"], "a private member is never echoed")
@@ -226,7 +226,7 @@ func TestFetchKeyInvalidDocument(t *testing.T) {
 
 func TestImportKeyCachesByKid(t *testing.T) {
 	a, b, _ := testKeys(t)
-	s := New(serve(500, "", nil))
+	s := New(serve(500, "", nil), stdCrypto{})
 	hA, err := s.ImportKey(mustJSON(t, jwk(&a.PublicKey, "same")), seal.ImportOptions{})
 	require.NoError(t, err)
 	// A rotated key that takes the same kid replaces the first in the

@@ -37,7 +37,7 @@ func TestSealRoundTrip(t *testing.T) {
 func TestSealUnknownHandle(t *testing.T) {
 	s, h, _ := shimWithKey(t, nil)
 	_, other, _ := testKeys(t)
-	otherHandle, err := New(serve(500, "", nil)).ImportKey(mustJSON(t, jwk(&other.PublicKey, "a")), seal.ImportOptions{})
+	otherHandle, err := New(serve(500, "", nil), stdCrypto{}).ImportKey(mustJSON(t, jwk(&other.PublicKey, "a")), seal.ImportOptions{})
 	require.NoError(t, err)
 	require.Equal(t, h.Kid, otherHandle.Kid)
 

@@ -30,6 +30,7 @@ const (
 	TokenInvalid       Code = "token_invalid"        // the access token is unreadable even after renewal
 	MFARequired        Code = "mfa_required"         // the provider wants a fresh one-time password
 	ReauthRequired     Code = "reauth_required"      // the provider session ended; sign in again
+	InsecureContext    Code = "insecure_context"     // no crypto.subtle: the page is not served over https
 	Internal           Code = "internal"             // a bug in Sealbridge; the runtime stays usable
 )
 

@@ -11,9 +11,7 @@ import (
 func cacheKey(t testing.TB, kid string) *Key {
 	t.Helper()
 	a, _, _ := testKeys(t)
-	k, err := newKey(kid, &a.PublicKey)
-	require.NoError(t, err)
-	return k
+	return importKid(t, &a.PublicKey, kid, std)
 }
 
 func TestCachePutGet(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"sync"
 
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
@@ -36,7 +37,7 @@ type field struct {
 // Errors are sberr.InvalidArgument and name the pointer, except values
 // over MaxPlaintext and documents over MaxDocument (sberr.PayloadTooLarge).
 func (k *Key) SealFields(doc []byte, pointers []string) ([]byte, error) {
-	if k == nil || k.enc == nil {
+	if k == nil || k.cipher == nil {
 		return nil, sberr.New(sberr.InvalidArgument, "no key: import the provider key with ImportKey before sealing")
 	}
 	if len(doc) > MaxDocument {
@@ -60,12 +61,9 @@ func (k *Key) SealFields(doc []byte, pointers []string) ([]byte, error) {
 	}
 
 	// Seal everything first: on any failure nothing is returned.
-	sealed := make([]string, len(fields))
-	for i, f := range fields {
-		if sealed[i], err = k.Seal(f.plain); err != nil {
-			e := sberr.As(err)
-			return nil, &sberr.Error{Code: e.Code, Message: "pointer " + quotePointer(f.ptr.raw) + ": " + e.Message, Err: e.Err}
-		}
+	sealed, err := k.sealAll(fields)
+	if err != nil {
+		return nil, err
 	}
 	order := make([]int, len(fields))
 	for i := range order {
@@ -87,6 +85,26 @@ func (k *Key) SealFields(doc []byte, pointers []string) ([]byte, error) {
 		last = fields[i].end
 	}
 	return append(out, doc[last:]...), nil
+}
+
+// sealAll seals every field's value at once: in the page each seal waits
+// on WebCrypto, and the waits overlap. The first error (in pointer order)
+// wins.
+func (k *Key) sealAll(fields []*field) ([]string, error) {
+	sealed := make([]string, len(fields))
+	errs := make([]error, len(fields))
+	var wg sync.WaitGroup
+	for i, f := range fields {
+		wg.Go(func() { sealed[i], errs[i] = k.Seal(f.plain) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			e := sberr.As(err)
+			return nil, &sberr.Error{Code: e.Code, Message: "pointer " + quotePointer(fields[i].ptr.raw) + ": " + e.Message, Err: e.Err}
+		}
+	}
+	return sealed, nil
 }
 
 // checkDocument refuses invalid JSON and top-level scalars. Syntax errors

@@ -2,13 +2,17 @@ package seal
 
 import (
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/json"
+	"io"
+	"math/big"
 	"strings"
 	"testing"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sealbridge/sealbridge/internal/stdcipher"
 	"github.com/sealbridge/sealbridge/internal/testkeys"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
@@ -16,6 +20,45 @@ import (
 func testKeys(t testing.TB) (a, b, small *rsa.PrivateKey) {
 	t.Helper()
 	return testkeys.RSA()
+}
+
+// stdCrypto seals with the Go standard library (internal/stdcipher): the
+// native stand-in for the page's WebCrypto. rand replaces crypto/rand.
+type stdCrypto struct{ rand io.Reader }
+
+func (stdCrypto) SHA256(data []byte) ([]byte, error) {
+	sum := sha256.Sum256(data)
+	return sum[:], nil
+}
+
+func (c stdCrypto) PublicKey(n, e []byte) (Cipher, error) {
+	ci, err := stdcipher.New(n, e)
+	if err != nil {
+		return nil, err
+	}
+	if c.rand != nil {
+		ci.Rand = c.rand
+	}
+	return ci, nil
+}
+
+var std = stdCrypto{}
+
+// pubThumbprint is the RFC 7638 thumbprint of a Go public key.
+func pubThumbprint(pub *rsa.PublicKey) string {
+	tp, err := thumbprint(pub.N.Bytes(), big.NewInt(int64(pub.E)).Bytes(), std)
+	if err != nil {
+		panic(err)
+	}
+	return tp
+}
+
+// importKid imports pub under kid into c.
+func importKid(t testing.TB, pub *rsa.PublicKey, kid string, c Crypto) *Key {
+	t.Helper()
+	k, err := ImportKey(mustJSON(t, jwkMap(pub, kid)), ImportOptions{}, c)
+	require.NoError(t, err)
+	return k
 }
 
 func b64(b []byte) string { return testkeys.B64(b) }
@@ -34,7 +77,7 @@ func mustJSON(t testing.TB, v any) []byte {
 func importA(t testing.TB) (*Key, *rsa.PrivateKey) {
 	t.Helper()
 	a, _, _ := testKeys(t)
-	k, err := ImportKey(mustJSON(t, jwkMap(&a.PublicKey, "a")), ImportOptions{})
+	k, err := ImportKey(mustJSON(t, jwkMap(&a.PublicKey, "a")), ImportOptions{}, std)
 	require.NoError(t, err)
 	return k, a
 }

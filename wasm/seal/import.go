@@ -29,8 +29,13 @@ type ImportOptions struct {
 // key that passes validation; and when several pass, the one whose
 // thumbprint is opts.Pin. Every failure is sberr.KeyInvalid, except a pin
 // that does not match (sberr.KeyPinMismatch) and a malformed pin
-// (sberr.InvalidArgument). Nothing is ever fetched.
-func ImportKey(data []byte, opts ImportOptions) (*Key, error) {
+// (sberr.InvalidArgument), and whatever c returns when it cannot import
+// the chosen key (sberr.InsecureContext in a page without crypto.subtle).
+// Nothing is ever fetched, and nothing is sealed.
+func ImportKey(data []byte, opts ImportOptions, c Crypto) (*Key, error) {
+	if c == nil {
+		return nil, sberr.New(sberr.Internal, "no cryptography to import the key into; this is a bug in Sealbridge's set-up")
+	}
 	if opts.Pin != "" && !validThumbprint(opts.Pin) {
 		return nil, sberr.New(sberr.InvalidArgument, "pin %q is not an RFC 7638 SHA-256 thumbprint; it must be 43 base64url characters", abbreviate(opts.Pin))
 	}
@@ -55,9 +60,9 @@ func ImportKey(data []byte, opts ImportOptions) (*Key, error) {
 	case hasKeys && hasKty:
 		return nil, invalid(`key document has both "keys" and "kty"; send either a JWK or a JWKS ({"keys":[...]})`)
 	case hasKeys:
-		k, err = fromSet(top["keys"], opts)
+		k, err = fromSet(top["keys"], opts, c)
 	default:
-		k, err = fromJWK(top, opts)
+		k, err = fromJWK(top, opts, c)
 	}
 	if err != nil {
 		return nil, err
@@ -65,11 +70,14 @@ func ImportKey(data []byte, opts ImportOptions) (*Key, error) {
 	if opts.Pin != "" && k.thumbprint != opts.Pin {
 		return nil, pinMismatch(k, opts.Pin)
 	}
+	if err := k.use(c); err != nil {
+		return nil, err
+	}
 	return k, nil
 }
 
-func fromJWK(m map[string]json.RawMessage, opts ImportOptions) (*Key, error) {
-	k, err := parseJWK(m)
+func fromJWK(m map[string]json.RawMessage, opts ImportOptions, c Crypto) (*Key, error) {
+	k, err := parseJWK(m, c)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +94,7 @@ type candidate struct {
 	members map[string]json.RawMessage
 }
 
-func fromSet(raw json.RawMessage, opts ImportOptions) (*Key, error) {
+func fromSet(raw json.RawMessage, opts ImportOptions, c Crypto) (*Key, error) {
 	var elems []json.RawMessage
 	if firstByte(raw) != '[' || json.Unmarshal(raw, &elems) != nil {
 		return nil, invalid(`"keys" is %s; a JWKS must be {"keys":[...]} with an array of JWKs`, jsonKind(raw))
@@ -101,17 +109,17 @@ func fromSet(raw json.RawMessage, opts ImportOptions) (*Key, error) {
 		if err != nil {
 			return nil, objectError(err, fmt.Sprintf("keys[%d]", i))
 		}
-		c := candidate{label: fmt.Sprintf("keys[%d]", i), members: m}
-		if err := json.Unmarshal(m["kid"], &c.kid); err == nil && c.kid != "" {
+		cand := candidate{label: fmt.Sprintf("keys[%d]", i), members: m}
+		if err := json.Unmarshal(m["kid"], &cand.kid); err == nil && cand.kid != "" {
 			// Two keys under one kid would let the provider and us
 			// disagree about which key a JWE names.
-			if j, dup := byKid[c.kid]; dup {
-				return nil, invalid("kid %q appears twice in the JWKS (keys[%d] and keys[%d]); kids must be unique", abbreviate(c.kid), j, i)
+			if j, dup := byKid[cand.kid]; dup {
+				return nil, invalid("kid %q appears twice in the JWKS (keys[%d] and keys[%d]); kids must be unique", abbreviate(cand.kid), j, i)
 			}
-			byKid[c.kid] = i
-			c.label = fmt.Sprintf("key %q", abbreviate(c.kid))
+			byKid[cand.kid] = i
+			cand.label = fmt.Sprintf("key %q", abbreviate(cand.kid))
 		}
-		cands = append(cands, c)
+		cands = append(cands, cand)
 	}
 
 	if opts.Kid != "" {
@@ -119,7 +127,7 @@ func fromSet(raw json.RawMessage, opts ImportOptions) (*Key, error) {
 		if !ok {
 			return nil, invalid("the JWKS has no key with kid %q (it has %s); ask for a kid the key endpoint serves", abbreviate(opts.Kid), listKids(cands))
 		}
-		k, err := parseJWK(cands[i].members)
+		k, err := parseJWK(cands[i].members, c)
 		if err != nil {
 			return nil, prefixed(cands[i].label, err)
 		}
@@ -129,13 +137,16 @@ func fromSet(raw json.RawMessage, opts ImportOptions) (*Key, error) {
 	var usable []*Key
 	var errs []string
 	var firstErr error
-	for _, c := range cands {
-		k, err := parseJWK(c.members)
+	for _, cand := range cands {
+		k, err := parseJWK(cand.members, c)
 		if err != nil {
-			if firstErr == nil {
-				firstErr = prefixed(c.label, err)
+			if sberr.CodeOf(err) == sberr.InsecureContext {
+				return nil, err
 			}
-			errs = append(errs, c.label+": "+sberr.As(err).Message)
+			if firstErr == nil {
+				firstErr = prefixed(cand.label, err)
+			}
+			errs = append(errs, cand.label+": "+sberr.As(err).Message)
 			continue
 		}
 		usable = append(usable, k)

@@ -1,96 +1,81 @@
 package seal
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"strings"
 
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
-// encrypter writes compact JWEs (RFC 7516) for one RSA public key with
-// alg RSA-OAEP-256 and enc A256GCM, from the standard library alone.
-//
-// It replaces go-jose's Encrypter in the shim: go-jose links crypto/x509,
-// net, ECDSA and Ed25519, about 530 KB of the module after brotli, for
-// features the wire format forbids. The tests and the servers still open
-// every JWE with go-jose, so the two implementations are checked against
-// each other (and against panva jose in the npm interop test).
-//
-// It is immutable and safe for concurrent use.
-type encrypter struct {
-	pub *rsa.PublicKey
-	// header is the BASE64URL(UTF8(protected header)): the first part of
-	// every JWE, and its AES-GCM additional authenticated data.
-	header string
-	aad    []byte // header, as bytes: read-only
-	rand   io.Reader
+// Crypto imports RSA public keys into the platform's cryptography. In the
+// page it is WebCrypto (crypto.subtle, through jsbridge): the browser's and
+// Node's native, constant-time RSA-OAEP and AES-GCM, so the module links
+// neither crypto/rsa nor crypto/aes. Native tests use the Go standard
+// library (package sealtest). Go keeps everything else: the key rules, the
+// thumbprint and pin, the protected header and the compact form.
+type Crypto interface {
+	// PublicKey imports the RSA public key n, e (big-endian, without
+	// leading zeros, already validated) for RSA-OAEP-256, once per key.
+	PublicKey(n, e []byte) (Cipher, error)
+	// SHA256 returns the SHA-256 digest of data (for RFC 7638 thumbprints).
+	SHA256(data []byte) ([]byte, error)
+}
+
+// Cipher does the two primitives of one JWE with one imported public key.
+// It must be safe for concurrent use.
+type Cipher interface {
+	// Encrypt draws a fresh 256-bit content key and a fresh 96-bit IV,
+	// wraps the key with RSA-OAEP-256 (SHA-256, MGF1 with SHA-256, no
+	// label) and encrypts plaintext under both with AES-256-GCM, aad as
+	// the additional data. sealed is the ciphertext followed by the
+	// 128-bit tag.
+	Encrypt(aad, plaintext []byte) (encryptedKey, iv, sealed []byte, err error)
 }
 
 const (
-	cekSize = 32 // A256GCM: a 256-bit content encryption key
 	ivSize  = 12 // A256GCM: a 96-bit IV
+	tagSize = 16 // A256GCM: a 128-bit tag
 )
 
 var b64url = base64.RawURLEncoding
 
-func newEncrypter(pub *rsa.PublicKey, kid string) (*encrypter, error) {
+// protectedHeader returns BASE64URL(UTF8(header)) for the only header the
+// wire format allows: the first part of every JWE, and its AES-GCM
+// additional authenticated data.
+func protectedHeader(kid string) (string, error) {
 	h, err := json.Marshal(struct {
 		Alg string `json:"alg"`
 		Enc string `json:"enc"`
 		Kid string `json:"kid"`
 	}{"RSA-OAEP-256", "A256GCM", kid})
 	if err != nil {
-		return nil, sberr.Wrap(err, sberr.Internal, "cannot write the JWE protected header")
+		return "", sberr.Wrap(err, sberr.Internal, "cannot write the JWE protected header")
 	}
-	header := b64url.EncodeToString(h)
-	return &encrypter{pub: pub, header: header, aad: []byte(header), rand: rand.Reader}, nil
+	return b64url.EncodeToString(h), nil
 }
 
-// encrypt seals plaintext with a fresh content key and IV:
-// header . RSA-OAEP-256(CEK) . IV . AES-256-GCM ciphertext . tag.
-func (e *encrypter) encrypt(plaintext []byte) (string, error) {
-	var buf [cekSize + ivSize]byte
-	defer clear(buf[:]) // the content key must not outlive the seal
-	if _, err := io.ReadFull(e.rand, buf[:]); err != nil {
-		return "", sberr.Wrap(err, sberr.Internal, "no randomness for the content key: %v", err)
+// compact checks what the Cipher produced against the wire format and
+// writes the compact serialization (RFC 7516 §7.1):
+// header . encrypted key . IV . ciphertext . tag.
+func (k *Key) compact(plainLen int, encryptedKey, iv, sealed []byte) (string, error) {
+	switch {
+	case len(encryptedKey) != k.modulusBytes:
+		return "", sberr.New(sberr.Internal, "the RSA-OAEP-256 wrap gave %d bytes for a %d-byte modulus; refusing to send it", len(encryptedKey), k.modulusBytes)
+	case len(iv) != ivSize:
+		return "", sberr.New(sberr.Internal, "the A256GCM IV is %d bytes, not %d; refusing to send it", len(iv), ivSize)
+	case len(sealed) != plainLen+tagSize:
+		return "", sberr.New(sberr.Internal, "AES-GCM gave %d bytes for %d bytes of plaintext; refusing to send it", len(sealed), plainLen)
 	}
-	cek, iv := buf[:cekSize], buf[cekSize:]
-	wrapped, err := rsa.EncryptOAEP(sha256.New(), e.rand, e.pub, cek, nil)
-	if err != nil {
-		return "", sberr.Wrap(err, sberr.Internal, "RSA-OAEP-256 failed: %v", err)
-	}
-	block, err := aes.NewCipher(cek)
-	if err != nil {
-		return "", sberr.Wrap(err, sberr.Internal, "AES-256 failed: %v", err)
-	}
-	gcm, err := cipher.NewGCM(block)
-	if err != nil {
-		return "", sberr.Wrap(err, sberr.Internal, "AES-GCM failed: %v", err)
-	}
-	sealed := gcm.Seal(nil, iv, plaintext, e.aad)
-	ct, tag := sealed[:len(sealed)-gcm.Overhead()], sealed[len(sealed)-gcm.Overhead():]
-
-	// Written straight into the result: this runs on every seal, and
-	// garbage here is what makes the module's memory grow.
-	var out strings.Builder
-	out.Grow(len(e.header) + 4 + b64url.EncodedLen(len(wrapped)) + b64url.EncodedLen(ivSize) + b64url.EncodedLen(len(ct)) + b64url.EncodedLen(len(tag)))
-	out.WriteString(e.header)
-	var scratch [512]byte
-	for _, part := range [][]byte{wrapped, iv, ct, tag} {
-		out.WriteByte('.')
-		if n := b64url.EncodedLen(len(part)); n <= len(scratch) {
-			b64url.Encode(scratch[:n], part)
-			out.Write(scratch[:n])
-		} else {
-			out.WriteString(b64url.EncodeToString(part))
-		}
-	}
-	return out.String(), nil
+	ct, tag := sealed[:plainLen], sealed[plainLen:]
+	n := len(k.prefix) + 3 + b64url.EncodedLen(len(encryptedKey)) + b64url.EncodedLen(ivSize) + b64url.EncodedLen(len(ct)) + b64url.EncodedLen(tagSize)
+	out := make([]byte, 0, n)
+	out = append(out, k.prefix...)
+	out = b64url.AppendEncode(out, encryptedKey)
+	out = append(out, '.')
+	out = b64url.AppendEncode(out, iv)
+	out = append(out, '.')
+	out = b64url.AppendEncode(out, ct)
+	out = append(out, '.')
+	out = b64url.AppendEncode(out, tag)
+	return string(out), nil
 }

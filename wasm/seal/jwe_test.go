@@ -46,12 +46,15 @@ func openByHand(t *testing.T, priv *rsa.PrivateKey, jwe string) (plain, cek, iv 
 	return plain, cek, iv
 }
 
-func TestEncrypterMatchesRFC7516(t *testing.T) {
+// Every JWE opens step by step with the standard library and with go-jose,
+// and its header is exactly alg, enc and kid. The same check runs on the
+// WebCrypto cipher under Node (jsbridge/webcrypto_test.go) and in Chromium
+// and Node through the npm interop test.
+func TestSealMatchesRFC7516(t *testing.T) {
 	a, _, _ := testKeys(t)
-	e, err := newEncrypter(&a.PublicKey, "k1")
-	require.NoError(t, err)
+	k := importKid(t, &a.PublicKey, "k1", std)
 	for _, p := range []string{"", "s3cret", "Société €", strings.Repeat("x", 4096)} {
-		jwe, err := e.encrypt([]byte(p))
+		jwe, err := k.Seal([]byte(p))
 		require.NoError(t, err)
 		plain, _, _ := openByHand(t, a, jwe)
 		assert.Equal(t, p, string(plain))
@@ -64,13 +67,12 @@ func TestEncrypterMatchesRFC7516(t *testing.T) {
 
 // Every seal draws a new content key and IV: reusing an IV with one GCM key
 // would leak the XOR of plaintexts.
-func TestEncrypterFreshKeyAndIV(t *testing.T) {
+func TestSealFreshKeyAndIV(t *testing.T) {
 	a, _, _ := testKeys(t)
-	e, err := newEncrypter(&a.PublicKey, "k1")
-	require.NoError(t, err)
+	k := importKid(t, &a.PublicKey, "k1", std)
 	ceks, ivs := map[string]bool{}, map[string]bool{}
 	for range 20 {
-		jwe, err := e.encrypt([]byte("same"))
+		jwe, err := k.Seal([]byte("same"))
 		require.NoError(t, err)
 		_, cek, iv := openByHand(t, a, jwe)
 		assert.False(t, ceks[string(cek)], "content key reused")
@@ -81,15 +83,13 @@ func TestEncrypterFreshKeyAndIV(t *testing.T) {
 
 // The protected header is authenticated: a JWE whose header was swapped
 // (another kid, say) does not open.
-func TestEncrypterAuthenticatesHeader(t *testing.T) {
+func TestSealAuthenticatesHeader(t *testing.T) {
 	a, _, _ := testKeys(t)
-	e, err := newEncrypter(&a.PublicKey, "k1")
+	k := importKid(t, &a.PublicKey, "k1", std)
+	jwe, err := k.Seal([]byte("s3cret"))
 	require.NoError(t, err)
-	jwe, err := e.encrypt([]byte("s3cret"))
-	require.NoError(t, err)
-	other, err := newEncrypter(&a.PublicKey, "k2")
-	require.NoError(t, err)
-	forged := other.header + jwe[strings.Index(jwe, "."):]
+	other := importKid(t, &a.PublicKey, "k2", std)
+	forged := strings.TrimSuffix(other.prefix, ".") + jwe[strings.Index(jwe, "."):]
 	obj, err := parseForTest(forged)
 	require.NoError(t, err)
 	_, err = obj.Decrypt(a)
@@ -101,25 +101,69 @@ type failingReader struct{}
 func (failingReader) Read([]byte) (int, error) { return 0, errors.New("entropy source gone") }
 
 // Without randomness there is no seal, and no partial output.
-func TestEncrypterNeedsRandomness(t *testing.T) {
+func TestSealNeedsRandomness(t *testing.T) {
 	a, _, _ := testKeys(t)
-	e, err := newEncrypter(&a.PublicKey, "k1")
-	require.NoError(t, err)
-	e.rand = failingReader{}
-	jwe, err := e.encrypt([]byte("s3cret"))
-	requireCode(t, err, sberr.Internal, "random")
+	k := importKid(t, &a.PublicKey, "k1", stdCrypto{rand: failingReader{}})
+	jwe, err := k.Seal([]byte("s3cret"))
+	requireCode(t, err, sberr.Internal, "cryptography failed", "entropy source gone", "nothing was sent")
 	assert.Empty(t, jwe)
-	e.rand = rand.Reader
-	_, err = e.encrypt([]byte("s3cret"))
+	k = importKid(t, &a.PublicKey, "k1", stdCrypto{rand: rand.Reader})
+	_, err = k.Seal([]byte("s3cret"))
 	assert.NoError(t, err)
 }
 
+// A platform error keeps its code: a page without crypto.subtle gets
+// insecure_context from its first import, and no key to seal with.
+func TestImportKeepsTheCryptoError(t *testing.T) {
+	a, _, _ := testKeys(t)
+	_, err := ImportKey(mustJSON(t, jwkMap(&a.PublicKey, "k1")), ImportOptions{}, noSubtle{})
+	requireCode(t, err, sberr.InsecureContext, "https")
+}
+
+type noSubtle struct{}
+
+func (noSubtle) SHA256([]byte) ([]byte, error) {
+	return nil, sberr.New(sberr.InsecureContext, "crypto.subtle is missing; serve the page over https")
+}
+
+func (noSubtle) PublicKey(n, e []byte) (Cipher, error) {
+	return nil, sberr.New(sberr.InsecureContext, "crypto.subtle is missing; serve the page over https")
+}
+
+// What the platform hands back is checked against the wire format before
+// it becomes a JWE: a short wrap, a wrong IV or a missing tag is refused.
+func TestSealRefusesMisshapenOutput(t *testing.T) {
+	a, _, _ := testKeys(t)
+	for name, c := range map[string]shapeCipher{
+		"short wrap": {wrap: 255, iv: 12, extra: 16},
+		"long IV":    {wrap: 256, iv: 16, extra: 16},
+		"no tag":     {wrap: 256, iv: 12, extra: 0},
+	} {
+		k := importKid(t, &a.PublicKey, "k1", fixedCrypto{c: c})
+		jwe, err := k.Seal([]byte("s3cret"))
+		requireCode(t, err, sberr.Internal, "refusing to send it")
+		assert.Empty(t, jwe, name)
+	}
+}
+
+type shapeCipher struct{ wrap, iv, extra int }
+
+func (c shapeCipher) Encrypt(aad, plaintext []byte) ([]byte, []byte, []byte, error) {
+	return make([]byte, c.wrap), make([]byte, c.iv), make([]byte, len(plaintext)+c.extra), nil
+}
+
+type fixedCrypto struct {
+	stdCrypto
+	c Cipher
+}
+
+func (f fixedCrypto) PublicKey(n, e []byte) (Cipher, error) { return f.c, nil }
+
 // A kid with characters JSON escapes still yields the exact header members.
-func TestEncrypterHeaderEscapesKid(t *testing.T) {
+func TestSealHeaderEscapesKid(t *testing.T) {
 	a, _, _ := testKeys(t)
 	for _, kid := range []string{`a"b`, `<k&>`, "é\u2028", `\`} {
-		e, err := newEncrypter(&a.PublicKey, kid)
-		require.NoError(t, err)
-		require.NoError(t, checkHeader(e.header, kid), "kid %q", kid)
+		k := importKid(t, &a.PublicKey, kid, std)
+		require.NoError(t, checkHeader(strings.TrimSuffix(k.prefix, "."), kid), "kid %q", kid)
 	}
 }

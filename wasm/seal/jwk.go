@@ -1,10 +1,11 @@
 package seal
 
 import (
-	"crypto/rsa"
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"math/big"
+	"math/bits"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/sealbridge/sealbridge/wasm/sberr"
@@ -17,9 +18,10 @@ const (
 	MaxModulusBits = 16384
 )
 
-// requiredExponent is the only public exponent accepted: every mainstream
-// key generator uses it, and small exponents invite known attacks.
-const requiredExponent = 65537
+// requiredExponent is the only public exponent accepted (65537, big-endian):
+// every mainstream key generator uses it, and small exponents invite known
+// attacks.
+var requiredExponent = []byte{0x01, 0x00, 0x01}
 
 // privateMembers are the JWK members that carry private key material
 // (RFC 7518 §6.3.2 for RSA, "d" also for EC/OKP, "k" for oct). A key
@@ -44,7 +46,7 @@ func invalid(format string, args ...any) *sberr.Error {
 
 // parseJWK validates the members of one JWK and returns the key. Each rule
 // has its own message so that a provider can fix its key endpoint.
-func parseJWK(m map[string]json.RawMessage) (*Key, error) {
+func parseJWK(m map[string]json.RawMessage, c Crypto) (*Key, error) {
 	for _, name := range privateMembers {
 		if _, ok := m[name]; ok {
 			// Never quote the value: it is a secret.
@@ -100,20 +102,41 @@ func parseJWK(m map[string]json.RawMessage) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !e.IsInt64() || e.Int64() != requiredExponent {
-		return nil, invalid(`e is %s; the provider key must use the public exponent 65537 ("e":"AQAB")`, abbreviate(e.String()))
+	if !bytes.Equal(e, requiredExponent) {
+		return nil, invalid(`e is %s; the provider key must use the public exponent 65537 ("e":"AQAB")`, describeUint(e))
 	}
-	bits := n.BitLen()
-	if bits < MinModulusBits {
-		return nil, invalid("modulus is %d bits; the provider key must be RSA with at least %d bits", bits, MinModulusBits)
+	size := bitLen(n)
+	if size < MinModulusBits {
+		return nil, invalid("modulus is %d bits; the provider key must be RSA with at least %d bits", size, MinModulusBits)
 	}
-	if bits > MaxModulusBits {
-		return nil, invalid("modulus is %d bits; Sealbridge accepts RSA keys of at most %d bits", bits, MaxModulusBits)
+	if size > MaxModulusBits {
+		return nil, invalid("modulus is %d bits; Sealbridge accepts RSA keys of at most %d bits", size, MaxModulusBits)
 	}
-	if n.Bit(0) == 0 {
+	if n[len(n)-1]&1 == 0 {
 		return nil, invalid(`modulus is even, so it is no RSA modulus; check that "n" holds the key's modulus`)
 	}
-	return newKey(kid, &rsa.PublicKey{N: n, E: requiredExponent})
+	return newKey(kid, n, e, size, c)
+}
+
+// bitLen is the length in bits of a big-endian number without leading zeros.
+func bitLen(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	return (len(b)-1)*8 + bits.Len8(b[0])
+}
+
+// describeUint shows a big-endian number for a message: in decimal when it
+// fits 64 bits, else by its size (the value of a huge exponent helps no one).
+func describeUint(b []byte) string {
+	if len(b) > 8 {
+		return "a " + strconv.Itoa(bitLen(b)) + "-bit number"
+	}
+	var v uint64
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	return strconv.FormatUint(v, 10)
 }
 
 // stringMember returns member name as a string ("" when absent and not
@@ -183,8 +206,9 @@ func describeOps(raw json.RawMessage) string {
 
 // uintMember decodes a Base64urlUInt member (RFC 7518 §2). Leading zero
 // octets are ignored, as some libraries emit them; the value is what counts,
-// so a zero-padded modulus does not count as a bigger key.
-func uintMember(m map[string]json.RawMessage, name, what string) (*big.Int, error) {
+// so a zero-padded modulus does not count as a bigger key. The result is
+// big-endian without leading zeros (empty for zero).
+func uintMember(m map[string]json.RawMessage, name, what string) ([]byte, error) {
 	s, err := stringMember(m, name, true)
 	if err != nil {
 		return nil, err
@@ -193,7 +217,7 @@ func uintMember(m map[string]json.RawMessage, name, what string) (*big.Int, erro
 	if err != nil || len(b) == 0 {
 		return nil, invalid("%q (the %s) is not base64url without padding; encode it as RFC 7518 requires", name, what)
 	}
-	return new(big.Int).SetBytes(b), nil
+	return bytes.TrimLeft(b, "\x00"), nil
 }
 
 // abbreviate keeps attacker-sized values out of messages.

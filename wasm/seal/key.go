@@ -2,29 +2,27 @@ package seal
 
 import (
 	"bytes"
-	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"math/big"
-	"strings"
 
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
-// Key is a validated RSA public encryption key. It is immutable and safe for
-// concurrent use: its encrypter only reads its fields and draws a fresh
-// content key and IV from crypto/rand on every call.
+// Key is a validated RSA public encryption key, imported once into the
+// platform's cryptography (see Crypto). It is immutable and safe for
+// concurrent use: every seal draws a fresh content key and IV.
 type Key struct {
-	kid        string
-	thumbprint string
-	bits       int
-	pub        *rsa.PublicKey
-	enc        *encrypter
+	kid          string
+	thumbprint   string
+	bits         int
+	modulusBytes int    // the size of every RSA-OAEP block for this key
+	n, e         []byte // big-endian, no leading zeros
 	// prefix is the base64url protected header plus "." that every JWE
-	// from this key starts with, checked once at import to be exactly
-	// alg, enc and kid.
+	// from this key starts with, checked at import to be exactly alg, enc
+	// and kid; aad is the header alone, the AES-GCM additional data.
 	prefix string
+	aad    []byte
+	cipher Cipher // nil until ImportKey has chosen the key and imported it
 }
 
 // Kid returns the key's "kid".
@@ -37,27 +35,36 @@ func (k *Key) Thumbprint() string { return k.thumbprint }
 // Bits returns the modulus size in bits.
 func (k *Key) Bits() int { return k.bits }
 
-// newKey builds the Key for a validated RSA public key.
-func newKey(kid string, pub *rsa.PublicKey) (*Key, error) {
-	enc, err := newEncrypter(pub, kid)
+// newKey builds the Key for a validated RSA public key, without importing
+// it: a JWKS may hold several candidates, and only the chosen one is.
+func newKey(kid string, n, e []byte, bits int, c Crypto) (*Key, error) {
+	tp, err := thumbprint(n, e, c)
 	if err != nil {
 		return nil, err
 	}
-	k := &Key{kid: kid, thumbprint: thumbprint(pub), bits: pub.N.BitLen(), pub: pub, enc: enc}
-	// Seal once now, and check the header of what came out: this proves
-	// the random source and the primitives work before anyone relies on
-	// the key, and has the engine compile the sealing code during the
-	// import rather than on the user's first seal.
-	jwe, err := enc.encrypt(nil)
+	header, err := protectedHeader(kid)
 	if err != nil {
 		return nil, err
 	}
-	header, _, _ := strings.Cut(jwe, ".")
+	// Check the header once here, so every JWE of this key carries it.
 	if err := checkHeader(header, kid); err != nil {
 		return nil, err
 	}
-	k.prefix = header + "."
-	return k, nil
+	return &Key{
+		kid: kid, thumbprint: tp, bits: bits, modulusBytes: len(n), n: n, e: e,
+		prefix: header + ".", aad: []byte(header),
+	}, nil
+}
+
+// use imports k into c, making it ready to seal. Nothing is sealed here:
+// a key import costs the validation and one WebCrypto import, no more.
+func (k *Key) use(c Crypto) error {
+	cipher, err := c.PublicKey(k.n, k.e)
+	if err != nil {
+		return err
+	}
+	k.cipher = cipher
+	return nil
 }
 
 // checkHeader verifies that a base64url protected header is exactly
@@ -87,13 +94,21 @@ func checkHeader(b64, kid string) error {
 // thumbprint computes the RFC 7638 thumbprint of an RSA public key: SHA-256
 // over the required members in lexical order, with no whitespace, and n and
 // e in their minimal big-endian form (so leading zeros never change it).
-func thumbprint(pub *rsa.PublicKey) string {
+// The digest is the platform's (WebCrypto in the page), so that the module
+// links no hash code of its own.
+func thumbprint(n, e []byte, c Crypto) (string, error) {
 	var b bytes.Buffer
 	b.WriteString(`{"e":"`)
-	b.WriteString(base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()))
+	b.WriteString(base64.RawURLEncoding.EncodeToString(e))
 	b.WriteString(`","kty":"RSA","n":"`)
-	b.WriteString(base64.RawURLEncoding.EncodeToString(pub.N.Bytes()))
+	b.WriteString(base64.RawURLEncoding.EncodeToString(n))
 	b.WriteString(`"}`)
-	sum := sha256.Sum256(b.Bytes())
-	return base64.RawURLEncoding.EncodeToString(sum[:])
+	sum, err := c.SHA256(b.Bytes())
+	if err != nil {
+		return "", err
+	}
+	if len(sum) != 32 {
+		return "", sberr.New(sberr.Internal, "SHA-256 gave %d bytes, not 32; cannot compute the key's thumbprint", len(sum))
+	}
+	return base64.RawURLEncoding.EncodeToString(sum), nil
 }

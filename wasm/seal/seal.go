@@ -1,8 +1,6 @@
 package seal
 
 import (
-	"strings"
-
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
@@ -15,21 +13,26 @@ const MaxPlaintext = 64 << 10
 // key and a fresh IV. An empty plaintext is allowed: a user may leave a
 // sensitive field empty, and an empty value must not travel in clear either.
 func (k *Key) Seal(plaintext []byte) (string, error) {
-	if k == nil || k.enc == nil {
+	if k == nil || k.cipher == nil {
 		return "", sberr.New(sberr.InvalidArgument, "no key: import the provider key with ImportKey before sealing")
 	}
 	if len(plaintext) > MaxPlaintext {
 		return "", tooLarge(len(plaintext))
 	}
-	jwe, err := k.enc.encrypt(plaintext)
+	encryptedKey, iv, sealed, err := k.cipher.Encrypt(k.aad, plaintext)
 	if err != nil {
-		return "", err
+		return "", sealFailed(err)
 	}
-	// Cheap guard that every JWE carries the header checked at import.
-	if !strings.HasPrefix(jwe, k.prefix) {
-		return "", sberr.New(sberr.Internal, "the protected header changed between seals; refusing to send it")
+	return k.compact(len(plaintext), encryptedKey, iv, sealed)
+}
+
+// sealFailed keeps a Sealbridge error's code (insecure_context) and makes
+// anything else from the platform an internal error.
+func sealFailed(err error) error {
+	if sberr.CodeOf(err) != sberr.Internal {
+		return err
 	}
-	return jwe, nil
+	return sberr.Wrap(err, sberr.Internal, "the platform's cryptography failed to seal (%v); nothing was sent", err)
 }
 
 func tooLarge(n int) *sberr.Error {

@@ -15,14 +15,14 @@ const rfc7638Thumbprint = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
 
 func TestThumbprintRFC7638Example(t *testing.T) {
 	doc := `{"kty":"RSA","n":"` + rfc7638N + `","e":"AQAB","kid":"2011-04-29"}`
-	k, err := ImportKey([]byte(doc), ImportOptions{})
+	k, err := ImportKey([]byte(doc), ImportOptions{}, std)
 	require.NoError(t, err)
 	require.Equal(t, rfc7638Thumbprint, k.Thumbprint())
 	require.Equal(t, 2048, k.Bits())
 	require.Equal(t, "2011-04-29", k.Kid())
 
 	// The thumbprint is the pin for that key.
-	_, err = ImportKey([]byte(doc), ImportOptions{Pin: rfc7638Thumbprint})
+	_, err = ImportKey([]byte(doc), ImportOptions{Pin: rfc7638Thumbprint}, std)
 	require.NoError(t, err)
 }
 
@@ -33,7 +33,7 @@ func TestThumbprintIgnoresOptionalMembersAndPadding(t *testing.T) {
 	require.NoError(t, err)
 	padded := b64(append([]byte{0, 0}, n...))
 	doc := `{"use":"enc","e":"AAEAAQ","alg":"RSA-OAEP-256","kid":"other","x5t":"abc","n":"` + padded + `","kty":"RSA"}`
-	k, err := ImportKey([]byte(doc), ImportOptions{})
+	k, err := ImportKey([]byte(doc), ImportOptions{}, std)
 	require.NoError(t, err)
 	require.Equal(t, rfc7638Thumbprint, k.Thumbprint())
 	require.Equal(t, 2048, k.Bits(), "zero padding must not count as modulus bits")

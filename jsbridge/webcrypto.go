@@ -1,0 +1,258 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"bytes"
+	"context"
+	"sync"
+
+	"github.com/hack-pad/safejs"
+
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+)
+
+// RSAOAEPKey is a provider's RSA public key imported into the platform's
+// WebCrypto (crypto.subtle) as a non-extractable CryptoKey for RSA-OAEP
+// with SHA-256: the browser's and Node's native, constant-time
+// implementation, where Go's RSA compiled to WebAssembly is neither fast
+// nor constant-time. It is immutable and safe for concurrent use.
+type RSAOAEPKey struct {
+	subtle       safejs.Value
+	key          safejs.Value // CryptoKey, usages ["encrypt"]
+	modulusBytes int
+	// The algorithm objects, built once: each seal passes them to
+	// crypto.subtle, and building them is a dozen calls across the boundary.
+	rsaOAEP safejs.Value // {name: "RSA-OAEP"}
+	encrypt safejs.Value // ["encrypt"]
+
+	// The additional data is the key's protected header, the same on
+	// every seal: copied to JS once (WebCrypto copies it on each call).
+	mu        sync.Mutex
+	aad       []byte
+	aadCopied safejs.Value
+}
+
+func (k *RSAOAEPKey) aadJS(aad []byte) (safejs.Value, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.aad != nil && bytes.Equal(k.aad, aad) {
+		return k.aadCopied, nil
+	}
+	v, err := bytesToJS(aad)
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	k.aad, k.aadCopied = bytes.Clone(aad), v
+	return v, nil
+}
+
+// insecureContext is the error for a page where crypto.subtle is missing.
+func insecureContext() error {
+	return sberr.New(sberr.InsecureContext, "crypto.subtle is missing because this page is not a secure context; serve the page over https (http is only allowed on localhost); nothing was sealed or sent")
+}
+
+// Subtle returns crypto.subtle, or insecure_context when the page has none
+// (browsers only expose it to secure contexts: https or localhost).
+func Subtle() (safejs.Value, error) {
+	c, err := safejs.Global().Get("crypto")
+	if err != nil || c.Type() != safejs.TypeObject {
+		return safejs.Value{}, insecureContext()
+	}
+	s, err := c.Get("subtle")
+	if err != nil || s.Type() != safejs.TypeObject {
+		return safejs.Value{}, insecureContext()
+	}
+	return s, nil
+}
+
+// ImportRSAOAEP256 imports the public key (n, e: big-endian, no leading
+// zeros; validated by the caller) once, for every later seal with it.
+func ImportRSAOAEP256(n, e []byte) (*RSAOAEPKey, error) {
+	subtle, err := Subtle()
+	if err != nil {
+		return nil, err
+	}
+	jwk, err := safejs.ValueOf(map[string]any{
+		"kty": "RSA", "n": b64url(n), "e": b64url(e), "alg": "RSA-OAEP-256", "ext": false,
+	})
+	if err != nil {
+		return nil, err
+	}
+	alg, err := safejs.ValueOf(map[string]any{"name": "RSA-OAEP", "hash": "SHA-256"})
+	if err != nil {
+		return nil, err
+	}
+	p, err := subtle.Call("importKey", "jwk", jwk, alg, false, []any{"encrypt"})
+	if err != nil {
+		return nil, sberr.Wrap(err, sberr.KeyInvalid, "WebCrypto refused the key: %v; the provider must publish an RSA-OAEP-256 public key", err)
+	}
+	key, err := Await(context.Background(), p)
+	if err != nil {
+		return nil, sberr.Wrap(err, sberr.KeyInvalid, "WebCrypto refused the key: %v; the provider must publish an RSA-OAEP-256 public key", err)
+	}
+	k := &RSAOAEPKey{subtle: subtle, key: key, modulusBytes: len(n)}
+	if k.rsaOAEP, err = safejs.ValueOf(map[string]any{"name": "RSA-OAEP"}); err != nil {
+		return nil, err
+	}
+	if k.encrypt, err = safejs.ValueOf([]any{"encrypt"}); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// Encrypt does the two primitives of one JWE in WebCrypto: a fresh
+// 256-bit content key and 96-bit IV from crypto.getRandomValues (drawn in
+// a JS buffer, so the key never enters Go's memory, and zeroed once
+// WebCrypto has copied it), the key wrapped with RSA-OAEP-256 while
+// AES-256-GCM encrypts plaintext under it with aad and a 128-bit tag.
+func (k *RSAOAEPKey) Encrypt(aad, plaintext []byte) (encryptedKey, iv, sealed []byte, err error) {
+	fresh, err := freshKeyAndIV()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer func() { _, _ = fresh.buf.Call("fill", 0) }()
+	wrapP, err := k.subtle.Call("encrypt", k.rsaOAEP, k.key, fresh.cek)
+	if err != nil {
+		return nil, nil, nil, cryptoFailed(err)
+	}
+	aesP, err := k.subtle.Call("importKey", "raw", fresh.cek, "AES-GCM", false, k.encrypt)
+	if err != nil {
+		return nil, nil, nil, cryptoFailed(err)
+	}
+	aadJS, err := k.aadJS(aad)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	gcm, err := k.gcmParams(fresh.iv, aadJS)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ptJS, err := bytesToJS(plaintext)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// Chained in JS rather than awaited from Go: every await costs Go an
+	// idle/resume round trip, about as long as the whole JWE in WebCrypto.
+	step, err := gcmStep()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	bound, err := step.Value().Call("bind", nil, k.subtle, gcm, ptJS)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	encP, err := aesP.Call("then", bound)
+	if err != nil {
+		return nil, nil, nil, cryptoFailed(err)
+	}
+	both, err := safejs.MustGetGlobal("Promise").Call("all", []any{wrapP, encP})
+	if err != nil {
+		return nil, nil, nil, cryptoFailed(err)
+	}
+	ctx := context.Background()
+	res, err := Await(ctx, both)
+	if err != nil {
+		return nil, nil, nil, cryptoFailed(err)
+	}
+	if encryptedKey, err = bufferAt(res, 0, k.modulusBytes); err != nil {
+		return nil, nil, nil, err
+	}
+	if sealed, err = bufferAt(res, 1, len(plaintext)+16); err != nil {
+		return nil, nil, nil, err
+	}
+	iv = make([]byte, 12)
+	if _, err = safejs.CopyBytesToGo(iv, fresh.iv); err != nil {
+		return nil, nil, nil, err
+	}
+	return encryptedKey, iv, sealed, nil
+}
+
+var (
+	gcmStepOnce sync.Once
+	gcmStepFunc safejs.Func
+	gcmStepErr  error
+)
+
+// gcmStep is the JS function (subtle, params, plaintext, aesKey) =>
+// subtle.encrypt(params, aesKey, plaintext): the then-callback that
+// encrypts once the content key is imported. It only starts the
+// encryption and returns its promise, so it never blocks. One function
+// serves every key and seal, for the life of the module, like the exports.
+func gcmStep() (safejs.Func, error) {
+	gcmStepOnce.Do(func() {
+		gcmStepFunc, gcmStepErr = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+			if len(args) < 4 {
+				return nil
+			}
+			p, err := args[0].Call("encrypt", args[1], args[3], args[2])
+			if err != nil {
+				return Rejected(cryptoFailed(err))
+			}
+			return p
+		})
+	})
+	return gcmStepFunc, gcmStepErr
+}
+
+// freshBytes is one seal's randomness: buf holds the content key then the IV.
+type freshBytes struct{ buf, cek, iv safejs.Value }
+
+func freshKeyAndIV() (freshBytes, error) {
+	buf, err := safejs.MustGetGlobal("Uint8Array").New(32 + 12)
+	if err != nil {
+		return freshBytes{}, err
+	}
+	if _, err := safejs.MustGetGlobal("crypto").Call("getRandomValues", buf); err != nil {
+		return freshBytes{}, sberr.Wrap(err, sberr.Internal, "crypto.getRandomValues failed: %v; nothing was sealed or sent", err)
+	}
+	cek, err := buf.Call("subarray", 0, 32)
+	if err != nil {
+		return freshBytes{}, err
+	}
+	iv, err := buf.Call("slice", 32)
+	if err != nil {
+		return freshBytes{}, err
+	}
+	return freshBytes{buf: buf, cek: cek, iv: iv}, nil
+}
+
+// gcmParams is {name: "AES-GCM", iv, additionalData, tagLength: 128}.
+func (k *RSAOAEPKey) gcmParams(iv, aad safejs.Value) (safejs.Value, error) {
+	p, err := safejs.ValueOf(map[string]any{"name": "AES-GCM", "tagLength": 128})
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	if err := p.Set("iv", iv); err != nil {
+		return safejs.Value{}, err
+	}
+	if err := p.Set("additionalData", aad); err != nil {
+		return safejs.Value{}, err
+	}
+	return p, nil
+}
+
+func cryptoFailed(err error) error {
+	return sberr.Wrap(err, sberr.Internal, "WebCrypto failed: %v; nothing was sealed or sent", err)
+}
+
+// SHA256 is crypto.subtle.digest("SHA-256", data).
+func SHA256(data []byte) ([]byte, error) {
+	subtle, err := Subtle()
+	if err != nil {
+		return nil, err
+	}
+	in, err := bytesToJS(data)
+	if err != nil {
+		return nil, err
+	}
+	p, err := subtle.Call("digest", "SHA-256", in)
+	if err != nil {
+		return nil, cryptoFailed(err)
+	}
+	sum, err := Await(context.Background(), p)
+	if err != nil {
+		return nil, cryptoFailed(err)
+	}
+	return bytesFromJS(sum)
+}
