@@ -11,8 +11,21 @@ JS_PKGS     := ./jsbridge/... ./wasm/...
 # this version, so that a fresh machine (CI) gets the same linter.
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := bin/staticcheck-$(STATICCHECK_VERSION)/staticcheck
+# Stamps for the checks that no cache remembers: go test under
+# go_js_wasm_exec cannot write its test log, node --test always runs, and
+# the linters re-read everything. A stamp is touched when its check
+# passes, and is older than its inputs once any of them changes.
+STAMPS      := .stamps
+ALL_GO      := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './bin/*')
+# Everything the js/wasm tests build or read: the Go files (and test data)
+# of the packages and of what they import from the repo, the module
+# files, the toolchain (its version file and the Node runner).
+WASM_TEST_INPUTS := $(shell find wasm jsbridge internal -type f \( -name '*.go' -o -path '*/testdata/*' \)) \
+	go.mod go.sum $(GOROOT)/VERSION $(wildcard $(WASM_PATH)go_js_wasm_exec $(WASM_PATH)wasm_exec_node.js) $(WASM_EXEC)
+NODE_TEST_INPUTS := $(wildcard jsbridge/test/*.js) dist/sealbridge.wasm dist/index.js dist/wasm_exec.js \
+	node_modules/.package-lock.json
 
-.PHONY: all wasm demo test lint test-go test-wasm test-e2e test-node bench bench-deps clean
+.PHONY: all wasm demo test lint test-go test-wasm test-e2e test-node test-times bench bench-deps clean
 all: wasm
 
 ## wasm: build dist/ (the module, its loader and the toolchain's wasm_exec.js)
@@ -54,17 +67,27 @@ dist/index.d.ts: jsbridge/index.d.ts
 demo: wasm
 	$(GO) run ./demo
 
-## test: lint, then every test: native (-race), js/wasm under node, Chromium e2e, npm interop
-test: lint test-go test-wasm test-e2e test-node
+## test: lint, then every test: native (-race), js/wasm under node, Chromium
+## e2e, npm interop. The module, node_modules and the linter are built
+## once, first; then two at a time (two cores): lint, native and js/wasm,
+## then Chromium with the npm test. Go's test cache and the stamps skip
+## whatever did not change.
+test:
+	@$(MAKE) --no-print-directory wasm node_modules/.package-lock.json $(STATICCHECK)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint test-go test-wasm
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-e2e test-node
 
 ## lint: gofmt, go vet and staticcheck, natively and for js/wasm
-lint: $(STATICCHECK)
+lint: $(STAMPS)/lint
+
+$(STAMPS)/lint: $(ALL_GO) go.mod go.sum $(STATICCHECK)
 	@unformatted="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))"; \
 	if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet $(JS_PKGS)
 	$(STATICCHECK) ./...
 	GOOS=js GOARCH=wasm $(STATICCHECK) $(JS_PKGS)
+	@mkdir -p $(STAMPS) && touch $@
 
 $(STATICCHECK):
 	GOBIN=$(CURDIR)/$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -72,8 +95,11 @@ $(STATICCHECK):
 test-go:
 	$(GO) test -race $(NATIVE_PKGS)
 
-test-wasm:
+test-wasm: $(STAMPS)/test-wasm
+
+$(STAMPS)/test-wasm: $(WASM_TEST_INPUTS)
 	PATH="$(WASM_PATH):$$PATH" GOOS=js GOARCH=wasm $(GO) test $(JS_PKGS)
+	@mkdir -p $(STAMPS) && touch $@
 
 test-e2e: wasm
 	$(GO) test -timeout 15m ./e2e/
@@ -82,8 +108,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-test-node: wasm node_modules/.package-lock.json
+test-node: wasm node_modules/.package-lock.json $(STAMPS)/test-node
+
+$(STAMPS)/test-node: $(NODE_TEST_INPUTS)
 	node --test jsbridge/test/
+	@mkdir -p $(STAMPS) && touch $@
 
 ## bench: size, start-up, seal latency, memory, renewal storm, delivery and
 ## proxy overhead against the anchors; writes docs/benchmarks.md (~3 min).
@@ -91,6 +120,12 @@ test-node: wasm node_modules/.package-lock.json
 bench: bench-deps
 	$(MAKE) --no-print-directory wasm node_modules/.package-lock.json
 	$(GO) run ./bench/cmd/bench -out docs/benchmarks.md
+
+## test-times: `time make test` in a fresh clone with an empty Go build
+## cache, then again with nothing changed; writes docs/test-times.json,
+## which `make bench` reports against the test-loop budgets (~10 min).
+test-times:
+	$(GO) run ./bench/cmd/testtimes -out docs/test-times.json
 
 bench-deps:
 	@missing=""; \
@@ -103,4 +138,4 @@ bench-deps:
 	fi
 
 clean:
-	rm -rf dist
+	rm -rf dist $(STAMPS)

@@ -25,7 +25,12 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		os.Exit(1)
 	}
-	ctx, cancel := chromedp.NewExecAllocator(context.Background(), headless.Options(chrome, dir)...)
+	opts := append(headless.Options(chrome, dir),
+		// A name for the loopback server that is no secure context (only
+		// https, localhost and loopback addresses are): the page there
+		// has no crypto.subtle (TestInsecureContextSendsNothing).
+		chromedp.Flag("host-resolver-rules", "MAP "+insecureHost+" 127.0.0.1"))
+	ctx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, bcancel := chromedp.NewContext(ctx)
 	// Start the browser once, up front, so that the first test's timing is
 	// not the browser's start-up.

@@ -13,14 +13,26 @@ import (
 	"github.com/sealbridge/sealbridge/wasm/seal"
 )
 
+// withSubtle fails every call that imports a key or seals, up front, with
+// insecure_context where the page has no crypto.subtle (plain http other
+// than localhost): before fetchKey's request, so that nothing is sent.
+func withSubtle(h jsbridge.Handler) jsbridge.Handler {
+	return func(a []safejs.Value) (any, error) {
+		if _, err := jsbridge.Subtle(); err != nil {
+			return nil, err
+		}
+		return h(a)
+	}
+}
+
 // export registers every function of the JS API. Argument checking happens
 // here, at the edge; the work happens in package api.
 func export(ns *jsbridge.Namespace, shim *api.Shim) error {
 	for name, h := range map[string]jsbridge.Handler{
-		"fetchKey":   func(a []safejs.Value) (any, error) { return fetchKey(shim, a) },
-		"importKey":  func(a []safejs.Value) (any, error) { return importKey(shim, a) },
-		"seal":       func(a []safejs.Value) (any, error) { return sealValue(shim, a) },
-		"sealFields": func(a []safejs.Value) (any, error) { return sealFields(shim, a) },
+		"fetchKey":   withSubtle(func(a []safejs.Value) (any, error) { return fetchKey(shim, a) }),
+		"importKey":  withSubtle(func(a []safejs.Value) (any, error) { return importKey(shim, a) }),
+		"seal":       withSubtle(func(a []safejs.Value) (any, error) { return sealValue(shim, a) }),
+		"sealFields": withSubtle(func(a []safejs.Value) (any, error) { return sealFields(shim, a) }),
 	} {
 		if err := ns.Async(name, h); err != nil {
 			return err

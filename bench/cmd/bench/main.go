@@ -71,10 +71,13 @@ func main() {
 
 // results holds every section's measurements.
 type results struct {
+	root     string // the repository (for docs/test-times.json)
 	started  time.Time
 	took     time.Duration
 	machine  machine
 	sizes    []moduleSizes
+	pkgSizes []packageSize
+	dataSize int64
 	startup  []startSamples
 	accept   string // Accept-Encoding Chromium sent for the module
 	seal     *sealResults
@@ -93,7 +96,7 @@ func step(name string) func() {
 }
 
 func run(ctx context.Context, o options) (*results, error) {
-	r := &results{started: time.Now()}
+	r := &results{started: time.Now(), root: o.root}
 	work, err := os.MkdirTemp("", "sealbridge-bench-")
 	if err != nil {
 		return nil, err
@@ -117,6 +120,9 @@ func run(ctx context.Context, o options) (*results, error) {
 	// pages are served.
 	done = step("compressing (gzip -9, brotli -q 11)")
 	if r.sizes, err = measureSizes(ctx, o.dist, work); err != nil {
+		return nil, err
+	}
+	if r.pkgSizes, r.dataSize, err = breakdown(ctx, work); err != nil {
 		return nil, err
 	}
 	done()
