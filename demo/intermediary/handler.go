@@ -133,6 +133,13 @@ func callerFailure(err error) *failure {
 // logOutcome writes one line per call. slog's handlers quote values, so a
 // hostile method cannot forge log lines.
 func (h *handler) logOutcome(ctx context.Context, o *outcome, d time.Duration) {
+	level := slog.LevelInfo
+	if o.status >= 500 {
+		level = slog.LevelWarn
+	}
+	if !h.log.Enabled(ctx, level) {
+		return // nothing to build the line for
+	}
 	attrs := []slog.Attr{slog.Int("status", o.status), slog.Int64("ms", d.Milliseconds())}
 	if o.method != "" {
 		attrs = append(attrs, slog.String("method", o.method))
@@ -148,10 +155,6 @@ func (h *handler) logOutcome(ctx context.Context, o *outcome, d time.Duration) {
 	}
 	if o.kind != "" {
 		attrs = append(attrs, slog.String("error_kind", o.kind))
-	}
-	level := slog.LevelInfo
-	if o.status >= 500 {
-		level = slog.LevelWarn
 	}
 	h.log.LogAttrs(ctx, level, "intermediary", attrs...)
 }

@@ -1,6 +1,7 @@
 package intermediary
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -82,14 +83,21 @@ func (h *handler) forward(ctx context.Context, desc string) (upstream, *failure)
 
 // isEnvelope reports whether b is standard base64 of a JSON object: enough
 // to catch an HTML error page or a JSON error from a proxy in between,
-// while the page's decoder does the strict reading.
+// while the page's decoder does the strict reading. It runs on every
+// answer, so it decodes into one buffer and validates without building
+// the object.
 func isEnvelope(b []byte) bool {
-	dec, err := base64.StdEncoding.Strict().DecodeString(string(b))
-	if err != nil || len(b) == 0 || strings.ContainsAny(string(b), "\r\n") {
+	if len(b) == 0 || bytes.ContainsAny(b, "\r\n") {
 		return false
 	}
-	var obj map[string]json.RawMessage
-	return json.Unmarshal(dec, &obj) == nil && obj != nil
+	enc := base64.StdEncoding.Strict()
+	dec := make([]byte, enc.DecodedLen(len(b)))
+	n, err := enc.Decode(dec, b)
+	if err != nil {
+		return false
+	}
+	dec = bytes.TrimLeft(dec[:n], " \t\r\n")
+	return len(dec) > 0 && dec[0] == '{' && json.Valid(dec)
 }
 
 func upstreamFailure(kind, msg string) *failure {
