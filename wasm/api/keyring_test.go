@@ -75,7 +75,7 @@ func jweKid(t *testing.T, jwe string) string {
 func rotated(t *testing.T) (*Shim, int, *rotatingProvider) {
 	a, b, _ := testKeys(t)
 	p := &rotatingProvider{t: t, served: mustJSON(t, jwk(&a.PublicKey, "a")), known: map[string]*rsa.PrivateKey{"a": a}}
-	s := New(p)
+	s := New(p, stdCrypto{})
 	h, err := s.FetchKey(context.Background(), "https://keys.test/e2e", FetchOptions{})
 	require.NoError(t, err)
 	id, err := s.CreateClient(proxyOptions("", &h))
@@ -157,7 +157,7 @@ func TestKeyEndpointStillServingTheRefusedKeySendsNoRetry(t *testing.T) {
 func TestImportedKeyIsNotRefetched(t *testing.T) {
 	a, _, _ := testKeys(t)
 	p := &rotatingProvider{t: t}
-	s := New(p)
+	s := New(p, stdCrypto{})
 	h, err := s.ImportKey(mustJSON(t, jwk(&a.PublicKey, "a")), seal.ImportOptions{})
 	require.NoError(t, err)
 	id, err := s.CreateClient(proxyOptions("", &h))
