@@ -1,11 +1,10 @@
 package seal
 
 import (
-	"encoding/json"
-	"errors"
 	"slices"
 	"sync"
 
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
@@ -30,10 +29,14 @@ type field struct {
 // the targets are located by a scan of the original text and spliced, so
 // member order, numbers and whitespace do not change.
 //
-// Every pointer must name an existing string, once; a pointer whose member
-// appears twice in one object is refused, because the provider might read
-// the other copy in clear. An empty pointer list is an error rather than a
-// no-op: a caller who meant to seal something must not send it in clear.
+// doc must obey the strict-JSON rule set (internal/strictjson): no
+// duplicate member names, none equal after Unicode case folding, no
+// invalid UTF-8 or lone surrogate, bounded depth, no trailing data. Every
+// pointer must name an existing string, once, spelled exactly as the
+// member: a member that a case-insensitive reader could take for the
+// sealed one is refused, because the provider might read it in clear. An
+// empty pointer list is an error rather than a no-op: a caller who meant
+// to seal something must not send it in clear.
 // Errors are sberr.InvalidArgument and name the pointer, except values
 // over MaxPlaintext and documents over MaxDocument (sberr.PayloadTooLarge).
 func (k *Key) SealFields(doc []byte, pointers []string) ([]byte, error) {
@@ -47,16 +50,18 @@ func (k *Key) SealFields(doc []byte, pointers []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDocument(doc); err != nil {
-		return nil, err
+	if err := (strictjson.Limits{MaxBytes: MaxDocument}).Walk(doc, root); err != nil {
+		return nil, documentError(err, fields)
 	}
-	sc := scanner{data: doc}
-	if err := sc.walk(root); err != nil {
-		return nil, err
+	if root.kind != strictjson.Object && root.kind != strictjson.Array {
+		return nil, sberr.New(sberr.InvalidArgument, "document is %s; it must be a JSON object or array", root.kind)
 	}
 	for _, f := range fields {
 		if !f.found {
 			return nil, notFound(root, f.ptr)
+		}
+		if f.plain, err = plaintext(doc, f); err != nil {
+			return nil, err
 		}
 	}
 
@@ -107,33 +112,19 @@ func (k *Key) sealAll(fields []*field) ([]string, error) {
 	return sealed, nil
 }
 
-// checkDocument refuses invalid JSON and top-level scalars. Syntax errors
-// give only an offset: the text around it may be a secret.
-func checkDocument(doc []byte) error {
-	var probe json.RawMessage
-	if err := json.Unmarshal(doc, &probe); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			return sberr.New(sberr.InvalidArgument, "document is not valid JSON (error near byte %d); pass the JSON text of an object or array", syn.Offset)
-		}
-		return sberr.New(sberr.InvalidArgument, "document is not valid JSON; pass the JSON text of an object or array")
+// plaintext decodes the string literal f spans, which the walk has
+// checked, and bounds its size.
+func plaintext(doc []byte, f *field) ([]byte, error) {
+	plain, err := strictjson.Unquote(doc[f.start:f.end])
+	if err != nil { // not reached: the rule set has accepted the document
+		return nil, pointerError(f.ptr.raw, "%v", err)
 	}
-	if c := firstByte(doc); c != '{' && c != '[' {
-		return sberr.New(sberr.InvalidArgument, "document is %s; it must be a JSON object or array", kindOf(c))
+	if len(plain) > MaxPlaintext {
+		e := tooLarge(len(plain))
+		e.Message = "pointer " + quotePointer(f.ptr.raw) + ": " + e.Message
+		return nil, e
 	}
-	return nil
-}
-
-// node is one step of the pointers, merged into a trie so that a single
-// scan of the document serves them all.
-type node struct {
-	children map[string]*node
-	target   *field
-	via      string // the first pointer through this node, for messages
-	// Filled in by the scan, to explain pointers that were not found.
-	reached bool
-	kind    byte // first byte of the value here
-	length  int  // element count, for arrays
+	return plain, nil
 }
 
 func buildTrie(pointers []string) (*node, []*field, error) {
@@ -152,15 +143,7 @@ func buildTrie(pointers []string) (*node, []*field, error) {
 		}
 		n := root
 		for _, t := range p.tokens {
-			child := n.children[t]
-			if child == nil {
-				if n.children == nil {
-					n.children = map[string]*node{}
-				}
-				child = &node{via: raw}
-				n.children[t] = child
-			}
-			n = child
+			n = n.child(t, raw)
 		}
 		if n.target != nil {
 			return nil, nil, pointerError(raw, "given twice; list each pointer once")
@@ -187,9 +170,9 @@ func notFound(root *node, p pointer) error {
 			where = "in the " + kindWord(n.kind) + " at " + quotePointer(p.prefix(i))
 		}
 		switch n.kind {
-		case '{':
+		case strictjson.Object:
 			return pointerError(p.raw, "no such member %q %s", t, where)
-		case '[':
+		case strictjson.Array:
 			switch {
 			case t == "-":
 				return pointerError(p.raw, `"-" names the slot after the last element %s, not an element`, where)
@@ -199,14 +182,14 @@ func notFound(root *node, p pointer) error {
 				return pointerError(p.raw, "no such element %s %s, which has %d elements", t, where, n.length)
 			}
 		default:
-			return pointerError(p.raw, "%s is %s, not an object or array", quotePointer(p.prefix(i)), kindOf(n.kind))
+			return pointerError(p.raw, "%s is %s, not an object or array", quotePointer(p.prefix(i)), n.kind)
 		}
 	}
 	return pointerError(p.raw, "no such value")
 }
 
-func kindWord(c byte) string {
-	if c == '[' {
+func kindWord(k strictjson.Kind) string {
+	if k == strictjson.Array {
 		return "array"
 	}
 	return "object"

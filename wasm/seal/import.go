@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
@@ -45,11 +46,7 @@ func ImportKey(data []byte, opts ImportOptions, c Crypto) (*Key, error) {
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return nil, invalid("key document is empty; the key endpoint must return a JWK or a JWKS")
 	}
-	var probe json.RawMessage
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, sberr.Wrap(err, sberr.KeyInvalid, "key document is not valid JSON (%v); the key endpoint must return a JWK or a JWKS", err)
-	}
-	top, err := decodeObject(data)
+	top, err := strictjson.DecodeObject(data)
 	if err != nil {
 		return nil, objectError(err, "key document")
 	}
@@ -96,8 +93,8 @@ type candidate struct {
 
 func fromSet(raw json.RawMessage, opts ImportOptions, c Crypto) (*Key, error) {
 	var elems []json.RawMessage
-	if firstByte(raw) != '[' || json.Unmarshal(raw, &elems) != nil {
-		return nil, invalid(`"keys" is %s; a JWKS must be {"keys":[...]} with an array of JWKs`, jsonKind(raw))
+	if strictjson.KindAt(raw) != strictjson.Array || json.Unmarshal(raw, &elems) != nil {
+		return nil, invalid(`"keys" is %s; a JWKS must be {"keys":[...]} with an array of JWKs`, strictjson.KindAt(raw))
 	}
 	if len(elems) == 0 {
 		return nil, invalid(`the JWKS has no keys; the key endpoint must serve at least one RSA encryption key`)
@@ -105,7 +102,7 @@ func fromSet(raw json.RawMessage, opts ImportOptions, c Crypto) (*Key, error) {
 	cands := make([]candidate, 0, len(elems))
 	byKid := map[string]int{}
 	for i, e := range elems {
-		m, err := decodeObject(e)
+		m, err := strictjson.DecodeObject(e)
 		if err != nil {
 			return nil, objectError(err, fmt.Sprintf("keys[%d]", i))
 		}
@@ -175,17 +172,25 @@ func pinMismatch(k *Key, pin string) error {
 	return sberr.New(sberr.KeyPinMismatch, "key %q has thumbprint %q, not the pinned %q; check the pin, or update it if the provider rotated its key", abbreviate(k.kid), k.thumbprint, pin)
 }
 
-// objectError turns a decodeObject error into a KeyInvalid message.
+// objectError turns a strictjson.DecodeObject error into a KeyInvalid
+// message; a fault inside a JWKS element names the element.
 func objectError(err error, what string) error {
-	var dup errDuplicateMember
-	var notObj errNotObject
-	switch {
-	case errors.As(err, &dup):
-		return invalid("%s: member %q appears twice; name each member once, so that everyone reads the same key", what, abbreviate(dup.name))
-	case errors.As(err, &notObj):
-		return invalid(`%s %s; the key endpoint must return a JWK or a JWKS ({"keys":[...]})`, what, notObj.Error())
-	default:
+	var e *strictjson.Error
+	if !errors.As(err, &e) {
 		return sberr.Wrap(err, sberr.KeyInvalid, "%s is not valid JSON (%v)", what, err)
+	}
+	if len(e.Path) >= 2 && e.Path[0] == "keys" {
+		what = "keys[" + e.Path[1] + "]"
+	}
+	switch e.Err {
+	case strictjson.ErrDuplicate:
+		return invalid("%s: member %s appears twice; name each member once, so that everyone reads the same key", what, strictjson.Quote(e.Name))
+	case strictjson.ErrNotObject:
+		return invalid(`%s is %s, not a JSON object; the key endpoint must return a JWK or a JWKS ({"keys":[...]})`, what, e.Kind)
+	case strictjson.ErrSyntax, strictjson.ErrUnexpectedEnd, strictjson.ErrTrailingData:
+		return sberr.Wrap(err, sberr.KeyInvalid, "%s is not valid JSON (%v); the key endpoint must return a JWK or a JWKS", what, err)
+	default:
+		return sberr.Wrap(err, sberr.KeyInvalid, "%s: %v; the key endpoint must serve a key every reader reads the same way", what, err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
@@ -150,8 +151,8 @@ func stringMember(m map[string]json.RawMessage, name string, required bool) (str
 		return "", nil
 	}
 	var s string
-	if firstByte(raw) != '"' || json.Unmarshal(raw, &s) != nil {
-		return "", invalid("%q is %s; it must be a JSON string", name, jsonKind(raw))
+	if strictjson.KindAt(raw) != strictjson.String || json.Unmarshal(raw, &s) != nil {
+		return "", invalid("%q is %s; it must be a JSON string", name, strictjson.KindAt(raw))
 	}
 	return s, nil
 }
@@ -171,7 +172,7 @@ func checkKeyOps(m map[string]json.RawMessage, use string) error {
 		return nil
 	}
 	var ops []string
-	if firstByte(raw) != '[' || json.Unmarshal(raw, &ops) != nil {
+	if strictjson.KindAt(raw) != strictjson.Array || json.Unmarshal(raw, &ops) != nil {
 		return invalid(`"key_ops" is %s; it must be an array of strings such as ["wrapKey","encrypt"]`, describeOps(raw))
 	}
 	seen := map[string]bool{}
@@ -198,10 +199,10 @@ func checkKeyOps(m map[string]json.RawMessage, use string) error {
 }
 
 func describeOps(raw json.RawMessage) string {
-	if firstByte(raw) == '[' {
-		return "an array with a non-string element"
+	if k := strictjson.KindAt(raw); k != strictjson.Array {
+		return k.String()
 	}
-	return jsonKind(raw)
+	return "an array with a non-string element"
 }
 
 // uintMember decodes a Base64urlUInt member (RFC 7518 §2). Leading zero

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
@@ -74,7 +75,7 @@ func checkHeader(b64, kid string) error {
 	if err != nil {
 		return sberr.Wrap(err, sberr.Internal, "the sealer wrote a protected header that is not base64url")
 	}
-	m, err := decodeObject(raw)
+	m, err := strictjson.DecodeObject(raw)
 	if err != nil {
 		return sberr.Wrap(err, sberr.Internal, "the sealer wrote a protected header that is not a JSON object")
 	}

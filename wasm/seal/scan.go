@@ -3,224 +3,74 @@ package seal
 import (
 	"strconv"
 
-	"github.com/sealbridge/sealbridge/wasm/sberr"
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
-// errOutOfSync is returned if the scanner meets text that json.Unmarshal
-// accepted but it does not understand: a bug, never a panic.
-var errOutOfSync = sberr.New(sberr.Internal, "the JSON scanner lost its place in the document")
-
-// scanner walks a document that json.Unmarshal has already validated,
-// following the trie and recording the byte span of each target.
-type scanner struct {
-	data []byte
-	pos  int
+// node is one step of the pointers, merged into a trie so that a single
+// walk of the document serves them all. It follows the document as a
+// strictjson.Visitor, so the sealer reads exactly what the rule set
+// accepts, and matches member names the way every reader does: a member
+// whose name equals a pointer token only after Unicode case folding is a
+// reader's candidate for that token, and is refused.
+type node struct {
+	children map[string]*node
+	folded   map[string]*node // Fold(token) -> child
+	token    string           // the reference token that leads here
+	target   *field
+	via      string // the first pointer through this node, for messages
+	// Filled in by the walk, to explain pointers that were not found.
+	reached bool
+	kind    strictjson.Kind
+	length  int // element count, for arrays
 }
 
-func (s *scanner) ws() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
+func (n *node) child(token, via string) *node {
+	if c := n.children[token]; c != nil {
+		return c
 	}
+	if n.children == nil {
+		n.children, n.folded = map[string]*node{}, map[string]*node{}
+	}
+	c := &node{token: token, via: via}
+	n.children[token] = c
+	if key := strictjson.Fold(token); n.folded[key] == nil {
+		n.folded[key] = c
+	}
+	return c
 }
 
-// peek returns the next non-space byte without consuming it.
-func (s *scanner) peek() (byte, error) {
-	s.ws()
-	if s.pos >= len(s.data) {
-		return 0, errOutOfSync
+// Member returns the child the member's name leads to, or refuses a name
+// that differs from a pointer token only by case folding: a provider that
+// matches names case-insensitively would read it as the sealed member.
+func (n *node) Member(name string) (strictjson.Visitor, error) {
+	if c := n.children[name]; c != nil {
+		return c, nil
 	}
-	return s.data[s.pos], nil
+	if twin := n.folded[strictjson.Fold(name)]; twin != nil {
+		return nil, pointerError(twin.via, "member %s is the member %s to a reader that compares names after Unicode case folding (as encoding/json does), so it could be read in clear as the sealed one; name it exactly as the pointer does, or fix the pointer",
+			strictjson.Quote(name), strictjson.Quote(twin.token))
+	}
+	return nil, nil // off every pointer's path (a nil *node would not be a nil Visitor)
 }
 
-// expect consumes byte c after optional space.
-func (s *scanner) expect(c byte) error {
-	got, err := s.peek()
-	if err != nil || got != c {
-		return errOutOfSync
+func (n *node) Element(i int) (strictjson.Visitor, error) {
+	if c := n.children[strconv.Itoa(i)]; c != nil {
+		return c, nil
 	}
-	s.pos++
+	return nil, nil
+}
+
+// Value records what the walk found here and, for a target, where its
+// string literal is and what it holds.
+func (n *node) Value(v strictjson.Value) error {
+	n.reached, n.kind, n.length = true, v.Kind, v.Len
+	f := n.target
+	if f == nil {
+		return nil
+	}
+	if v.Kind != strictjson.String {
+		return pointerError(f.ptr.raw, "is %s, not a string; only string values can be sealed", v.Kind)
+	}
+	f.start, f.end, f.found = v.Start, v.End, true
 	return nil
-}
-
-// walk scans one value. With a nil node the value is off every pointer's
-// path and is skipped.
-func (s *scanner) walk(n *node) error {
-	if n == nil {
-		return s.skip()
-	}
-	c, err := s.peek()
-	if err != nil {
-		return err
-	}
-	n.reached, n.kind = true, c
-	if f := n.target; f != nil {
-		return s.target(f, c)
-	}
-	switch c {
-	case '{':
-		return s.object(n)
-	case '[':
-		return s.array(n)
-	default:
-		return s.skip()
-	}
-}
-
-func (s *scanner) target(f *field, c byte) error {
-	if c != '"' {
-		return pointerError(f.ptr.raw, "is %s, not a string; only string values can be sealed", kindOf(c))
-	}
-	f.start = s.pos
-	if err := s.skipString(); err != nil {
-		return err
-	}
-	f.end = s.pos
-	plain, err := decodeString(s.data[f.start:f.end])
-	if err != nil {
-		return pointerError(f.ptr.raw, "%v", err)
-	}
-	if len(plain) > MaxPlaintext {
-		e := tooLarge(len(plain))
-		e.Message = "pointer " + quotePointer(f.ptr.raw) + ": " + e.Message
-		return e
-	}
-	f.plain, f.found = plain, true
-	return nil
-}
-
-func (s *scanner) object(n *node) error {
-	s.pos++ // '{'
-	var seen map[string]bool
-	for first := true; ; first = false {
-		c, err := s.peek()
-		if err != nil {
-			return err
-		}
-		if c == '}' {
-			s.pos++
-			return nil
-		}
-		if !first {
-			if err := s.expect(','); err != nil {
-				return err
-			}
-			s.ws()
-		}
-		start := s.pos
-		if err := s.skipString(); err != nil {
-			return err
-		}
-		var child *node
-		// A name that does not decode (broken UTF-8, a lone surrogate)
-		// cannot equal a pointer token, which is a Go string from the caller.
-		if name, err := decodeString(s.data[start:s.pos]); err == nil {
-			if child = n.children[string(name)]; child != nil {
-				if seen[string(name)] {
-					return pointerError(child.via, "member %q appears twice in one object, so the document is ambiguous (a reader might take the copy left in clear); remove the duplicate", name)
-				}
-				if seen == nil {
-					seen = map[string]bool{}
-				}
-				seen[string(name)] = true
-			}
-		}
-		if err := s.expect(':'); err != nil {
-			return err
-		}
-		if err := s.walk(child); err != nil {
-			return err
-		}
-	}
-}
-
-func (s *scanner) array(n *node) error {
-	s.pos++ // '['
-	for i := 0; ; i++ {
-		c, err := s.peek()
-		if err != nil {
-			return err
-		}
-		if c == ']' {
-			s.pos++
-			n.length = i
-			return nil
-		}
-		if i > 0 {
-			if err := s.expect(','); err != nil {
-				return err
-			}
-		}
-		var child *node
-		if len(n.children) > 0 {
-			child = n.children[strconv.Itoa(i)]
-		}
-		if err := s.walk(child); err != nil {
-			return err
-		}
-	}
-}
-
-// skip consumes one value of any kind.
-func (s *scanner) skip() error {
-	depth := 0
-	for {
-		c, err := s.peek()
-		if err != nil {
-			return err
-		}
-		switch c {
-		case '"':
-			if err := s.skipString(); err != nil {
-				return err
-			}
-		case '{', '[':
-			depth++
-			s.pos++
-			continue
-		case '}', ']':
-			depth--
-			s.pos++
-		case ',', ':':
-			s.pos++
-			continue
-		default: // number, true, false, null
-			for s.pos < len(s.data) && !endsLiteral(s.data[s.pos]) {
-				s.pos++
-			}
-		}
-		if depth <= 0 {
-			return nil
-		}
-	}
-}
-
-// skipString consumes a string literal starting at its opening quote.
-func (s *scanner) skipString() error {
-	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-		return errOutOfSync
-	}
-	for s.pos++; s.pos < len(s.data); s.pos++ {
-		switch s.data[s.pos] {
-		case '\\':
-			s.pos++
-		case '"':
-			s.pos++
-			return nil
-		}
-	}
-	return errOutOfSync
-}
-
-// endsLiteral reports whether c ends a number or a true/false/null literal.
-func endsLiteral(c byte) bool {
-	switch c {
-	case ',', ']', '}', ' ', '\t', '\r', '\n':
-		return true
-	}
-	return false
 }

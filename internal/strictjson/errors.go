@@ -1,0 +1,96 @@
+package strictjson
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The rules a document can break; an *Error wraps exactly one of them.
+var (
+	ErrSyntax        = errors.New("not valid JSON")
+	ErrUnexpectedEnd = errors.New("JSON ends too early")
+	ErrTrailingData  = errors.New("data after the JSON value")
+	ErrInvalidUTF8   = errors.New("the string is not valid UTF-8")
+	ErrLoneSurrogate = errors.New(`the string holds an unpaired UTF-16 surrogate (a \uD800-\uDFFF escape without its pair), which has no UTF-8 form`)
+	ErrDuplicate     = errors.New("a member name appears twice in one object")
+	ErrFoldTwin      = errors.New("two member names in one object are equal after Unicode case folding")
+	ErrTooDeep       = errors.New("the document nests too deeply")
+	ErrTooLarge      = errors.New("the document is too large")
+	ErrNotObject     = errors.New("the document is not a JSON object")
+)
+
+// Error is a document refused by the rule set.
+type Error struct {
+	Err    error    // the rule broken: one of the Err values above
+	Offset int      // byte offset in the document where it was found
+	Path   []string // reference tokens of the value at fault; for a member name, of the object holding it
+	InName bool     // the fault is in a member name
+	Name   string   // that member name, decoded; "" when it does not decode
+	Other  string   // for ErrDuplicate and ErrFoldTwin: the earlier name it collides with
+	Kind   Kind     // for ErrNotObject: what the document is instead
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Pointer returns the JSON Pointer (RFC 6901) of Path.
+func (e *Error) Pointer() string { return Pointer(e.Path) }
+
+// Where describes the place of the fault for a message: "the member name
+// at offset 12 in the object at "/a"", "the value at "/a/b"".
+func (e *Error) Where() string {
+	if e.InName {
+		return "a member name in the " + container(e.Path)
+	}
+	if len(e.Path) == 0 {
+		return "the document"
+	}
+	return "the value at " + strconv.Quote(e.Pointer())
+}
+
+func container(path []string) string {
+	if len(path) == 0 {
+		return "object at the top level"
+	}
+	return "object at " + strconv.Quote(Pointer(path))
+}
+
+func (e *Error) Error() string {
+	switch e.Err {
+	case ErrDuplicate:
+		return fmt.Sprintf("member %s appears twice in the %s", Quote(e.Name), container(e.Path))
+	case ErrFoldTwin:
+		return fmt.Sprintf("members %s and %s in the %s are equal after Unicode case folding, so a case-insensitive reader takes one for the other", Quote(e.Other), Quote(e.Name), container(e.Path))
+	case ErrInvalidUTF8, ErrLoneSurrogate:
+		return fmt.Sprintf("%s: %s", e.Where(), strings.TrimPrefix(e.Err.Error(), "the string "))
+	case ErrNotObject:
+		return fmt.Sprintf("the document is %s, not a JSON object", e.Kind)
+	case ErrTooDeep, ErrTooLarge:
+		return e.Err.Error()
+	default:
+		return fmt.Sprintf("%v (near byte %d)", e.Err, e.Offset)
+	}
+}
+
+var tokenEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
+// Pointer joins reference tokens into a JSON Pointer (RFC 6901).
+func Pointer(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		b.WriteString(tokenEscaper.Replace(t))
+	}
+	return b.String()
+}
+
+// Quote quotes a member name for a message, cut so that a hostile name
+// cannot flood a log. It is for names only: values may be secrets.
+func Quote(name string) string {
+	const limit = 64
+	if len(name) > limit {
+		return strconv.Quote(name[:limit]) + "..."
+	}
+	return strconv.Quote(name)
+}

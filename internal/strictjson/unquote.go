@@ -1,0 +1,121 @@
+package strictjson
+
+import (
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Unquote decodes one JSON string literal, quotes included, to UTF-8.
+// Unlike encoding/json, which swaps broken UTF-8 and lone surrogates for
+// U+FFFD, it refuses them (ErrInvalidUTF8, ErrLoneSurrogate): a sealed
+// value must be exactly the bytes the user typed, and two names must not
+// become one. Anything else that is not exactly one literal is ErrSyntax.
+func Unquote(lit []byte) ([]byte, error) {
+	out, end, rule := unquote(lit, 0, nil)
+	if rule == nil && end != len(lit) {
+		rule = ErrSyntax
+	}
+	if rule != nil {
+		return nil, rule
+	}
+	if out == nil {
+		out = []byte{}
+	}
+	return out, nil
+}
+
+// unquote decodes the literal starting at data[pos], appending to out. It
+// returns the offset after the closing quote, or of the fault with the
+// rule it breaks.
+func unquote(data []byte, pos int, out []byte) ([]byte, int, error) {
+	if pos >= len(data) || data[pos] != '"' {
+		return out, pos, ErrSyntax
+	}
+	i := pos + 1
+	for i < len(data) {
+		c := data[i]
+		switch {
+		case c == '"':
+			return out, i + 1, nil
+		case c == '\\':
+			var rule error
+			if out, i, rule = unescape(data, i, out); rule != nil {
+				return out, i, rule
+			}
+		case c < 0x20:
+			return out, i, ErrSyntax
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				return out, i, ErrInvalidUTF8
+			}
+			out = append(out, data[i:i+size]...)
+			i += size
+		}
+	}
+	return out, i, ErrUnexpectedEnd
+}
+
+// unescape decodes the escape sequence at data[i] (a backslash).
+func unescape(data []byte, i int, out []byte) ([]byte, int, error) {
+	if i+1 >= len(data) {
+		return out, len(data), ErrUnexpectedEnd
+	}
+	switch c := data[i+1]; c {
+	case '"', '\\', '/':
+		return append(out, c), i + 2, nil
+	case 'b':
+		return append(out, '\b'), i + 2, nil
+	case 'f':
+		return append(out, '\f'), i + 2, nil
+	case 'n':
+		return append(out, '\n'), i + 2, nil
+	case 'r':
+		return append(out, '\r'), i + 2, nil
+	case 't':
+		return append(out, '\t'), i + 2, nil
+	case 'u':
+		r, ok := hex4(data[i+2:])
+		if !ok {
+			return out, i, ErrSyntax
+		}
+		if !utf16.IsSurrogate(r) {
+			return utf8.AppendRune(out, r), i + 6, nil
+		}
+		// A high surrogate must be followed by an escaped low one.
+		lo, ok := rune(-1), false
+		if r < 0xDC00 && i+7 < len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
+			lo, ok = hex4(data[i+8:])
+		}
+		if !ok || lo < 0xDC00 || lo > 0xDFFF {
+			return out, i, ErrLoneSurrogate
+		}
+		return utf8.AppendRune(out, utf16.DecodeRune(r, lo)), i + 12, nil
+	}
+	return out, i, ErrSyntax
+}
+
+// hex4 parses the four hex digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
