@@ -1,7 +1,6 @@
 package intermediary
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
 // readDescriptor returns the descriptor text of the request body: the raw
@@ -68,46 +68,29 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error)
 	}
 }
 
-// dataField reads exactly {"data": "<string>"}. It walks tokens because
-// encoding/json into a struct would accept "Data" or a duplicate key,
-// which another parser could read differently.
+// dataField reads exactly {"data": "<string>"} under the strict-JSON rule
+// set, so that "Data", a duplicate or a case-fold twin of "data" is refused
+// rather than read differently by another parser.
 func dataField(b []byte) (string, *failure) {
 	bad := func(msg string) (string, *failure) {
 		return "", fail(http.StatusBadRequest, apierr.BadDescriptor, `JSON body must be exactly {"data": "<base64 descriptor>"}: `+msg)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return bad("not a JSON object")
+	m, err := strictjson.Limits{MaxBytes: len(b)}.DecodeObject(b)
+	if err != nil {
+		return bad(err.Error())
+	}
+	for name := range m {
+		if name != "data" {
+			return bad("unknown key " + strictjson.Quote(name) + " (keys are case-sensitive)")
+		}
+	}
+	raw, ok := m["data"]
+	if !ok {
+		return bad(`"data" is missing`)
 	}
 	var data string
-	var seen bool
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return bad("malformed JSON")
-		}
-		if tok != "data" {
-			return bad("unknown key (keys are case-sensitive)")
-		}
-		if seen {
-			return bad(`duplicate "data" key`)
-		}
-		seen = true
-		v, err := dec.Token()
-		s, ok := v.(string)
-		if err != nil || !ok {
-			return bad(`"data" must be a string`)
-		}
-		data = s
-	}
-	if _, err := dec.Token(); err != nil {
-		return bad("malformed JSON")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return bad("data after the JSON object")
-	}
-	if !seen {
-		return bad(`"data" is missing`)
+	if strictjson.KindAt(raw) != strictjson.String || json.Unmarshal(raw, &data) != nil {
+		return bad(`"data" must be a string`)
 	}
 	return data, nil
 }

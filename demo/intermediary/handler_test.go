@@ -80,6 +80,8 @@ func TestJSONBody(t *testing.T) {
 		`{"data":"` + goldenGET + `"} {}`,
 		`{"data":"` + goldenGET + `"}x`,
 		`{"data":1}`, `{"data":null}`, `{"data":{}}`, `{}`, `[]`, `"` + goldenGET + `"`, ``, `{`, `{"data":""}`,
+		`{"data":"` + goldenGET + `","dAtA":"` + goldenGET + `"}`,
+		`{"data":"` + goldenGET + `","x":"\ud800"}`,
 	} {
 		res, b := e.call(t, body, asJSON)
 		require.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", body)

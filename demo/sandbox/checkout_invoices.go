@@ -2,12 +2,13 @@ package sandbox
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
 // Invoice is one of the sandbox's demo invoices. Amount is in minor units
@@ -169,9 +170,7 @@ func readPaymentAmount(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	var req struct {
 		Amount *int64 `json:"amount"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || dec.More() {
+	if err := strictjson.Unmarshal(body, &req); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_json", `body must be empty or {"amount": <integer minor units>}`)
 		return 0, false
 	}

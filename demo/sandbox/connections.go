@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/sealbridge/sealbridge/demo/internal/strictjson"
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
 // ConnectionsPath creates a bank connection, Powens-style: the connector's
@@ -37,7 +37,10 @@ type Connection struct {
 
 // connStore keeps the connections and counts attempts.
 type connStore struct {
-	sensitive map[string]bool
+	// sensitive maps strictjson.Fold(name) to the name: a member whose
+	// name folds to a sensitive one ("Password", "paſſword") must be
+	// sealed too, since a case-insensitive reader takes it for that field.
+	sensitive map[string]string
 
 	mu       sync.Mutex
 	attempts int
@@ -49,12 +52,12 @@ func (s *Sandbox) mountConnections() error {
 	if names == nil {
 		names = []string{"login", "password"}
 	}
-	sensitive := map[string]bool{}
+	sensitive := map[string]string{}
 	for _, n := range names {
 		if n == "" || n == "id_connector" {
 			return fmt.Errorf("sandbox: Keys.Sensitive: %q cannot be a sealed field", n)
 		}
-		sensitive[n] = true
+		sensitive[strictjson.Fold(n)] = n
 	}
 	s.conns = &connStore{sensitive: sensitive}
 	s.mux.HandleFunc("POST "+ConnectionsPath, s.handleCreateConnection)
@@ -63,7 +66,7 @@ func (s *Sandbox) mountConnections() error {
 
 // SensitiveFields returns the sorted names of the fields that must be sealed.
 func (s *Sandbox) SensitiveFields() []string {
-	return slices.Sorted(maps.Keys(s.conns.sensitive))
+	return slices.Sorted(maps.Values(s.conns.sensitive))
 }
 
 // Connections returns copies of the connections created so far, oldest first.
@@ -148,7 +151,7 @@ func (s *Sandbox) parseConnection(body map[string]json.RawMessage) (int, map[str
 		if name == "" || json.Unmarshal(body[name], &v) != nil {
 			return 0, nil, &refusal{"invalid_request", name, fmt.Sprintf("field %q must have a non-empty name and a string value", name)}
 		}
-		if s.conns.sensitive[name] {
+		if _, ok := s.conns.sensitive[strictjson.Fold(name)]; ok {
 			plain, ref := s.openField(name, v)
 			if ref != nil {
 				return 0, nil, ref

@@ -17,7 +17,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
-	"github.com/sealbridge/sealbridge/demo/internal/strictjson"
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
 // KeyPath serves the end-to-end encryption public key (Powens-style): a

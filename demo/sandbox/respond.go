@@ -1,12 +1,13 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/internal/httpjson"
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
 // apiError is the sandbox's JSON error body: the servers' one error body,
@@ -19,22 +20,25 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 	apierr.Write(w, status, apierr.Code(code), message)
 }
 
-// readJSON decodes a bounded JSON body, refusing unknown fields and
-// trailing data. On failure it has already written a 400 or 413.
+// readJSON decodes a bounded JSON body under the strict-JSON rule set,
+// refusing unknown fields. On failure it has already written a 400 or 413.
 func readJSON(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body is too large")
 			return false
 		}
-		writeError(w, http.StatusBadRequest, "bad_json", "request body is not the expected JSON: "+err.Error())
+		writeError(w, http.StatusBadRequest, "bad_json", "request body could not be read")
 		return false
 	}
-	if dec.More() {
-		writeError(w, http.StatusBadRequest, "bad_json", "request body has data after the JSON value")
+	if err := strictjson.Unmarshal(raw, v); err != nil {
+		if errors.Is(err, strictjson.ErrTrailingData) {
+			writeError(w, http.StatusBadRequest, "bad_json", "request body has data after the JSON value")
+			return false
+		}
+		writeError(w, http.StatusBadRequest, "bad_json", "request body is not the expected JSON: "+err.Error())
 		return false
 	}
 	return true

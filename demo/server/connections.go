@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
-	"github.com/sealbridge/sealbridge/demo/internal/strictjson"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
 const maxConnectionBody = 64 << 10
@@ -81,18 +81,24 @@ func (s *Server) relayJSON(w http.ResponseWriter, req *http.Request) {
 }
 
 // checkSealed refuses a body that could carry a sensitive field in clear:
-// one that is not a single JSON object that every parser reads the same
-// way (duplicate or escaped-duplicate members, trailing data), or whose
-// sealed fields are not compact JWEs. Its messages never hold a value.
+// one that breaks the strict-JSON rule set the shim seals under
+// (duplicate or case-fold twin members, invalid UTF-8, lone surrogates,
+// trailing data), one with a member that a case-insensitive reader takes
+// for a sealed field but that is not spelled as it ("Password",
+// "paſſword"), or one whose sealed fields are not compact JWEs. Its
+// messages never hold a value.
 func checkSealed(body []byte) (string, bool) {
-	m, err := strictjson.DecodeObject(body)
+	m, err := strictjson.Limits{MaxBytes: maxConnectionBody}.DecodeObject(body)
 	if err != nil {
-		return "the connection body must be one JSON object: " + err.Error(), false
+		return "the connection body must be one JSON object that every reader reads the same way: " + err.Error(), false
 	}
 	for _, f := range sealedFields {
-		raw, ok := m[f]
+		raw, name, ok := m.Lookup(f)
 		if !ok {
 			continue
+		}
+		if name != f {
+			return "member " + strictjson.Quote(name) + " is field " + f + " to a provider that compares names after Unicode case folding; send it as " + f + ", sealed", false
 		}
 		var s string
 		if json.Unmarshal(raw, &s) != nil || !compactJWE(s) {

@@ -88,6 +88,15 @@ var badDescriptors = []badInput{
 	{"header value too long", goldenGET, Limits{MaxHeaderBytes: 15}, sberr.PayloadTooLarge, `header "authorization" value is 16 bytes, over the 15-byte limit`},
 	{"header name too long", goldenGET, Limits{MaxHeaderBytes: 16}, sberr.PayloadTooLarge, `header name "x-qonto-2fa-preference" is 22 bytes`},
 	{"payload invalid", b64(`{"method":"GET","path":"/x","payload":{"a":}}`), Limits{}, sberr.InvalidArgument, `"payload" is not valid JSON`},
+	// strict-JSON rule set, payload included: no reader may see a twin
+	{"case-variant twin keys", b64(`{"METHOD":"DELETE","method":"GET","path":"/x"}`), Limits{}, sberr.InvalidArgument, `unknown key "METHOD": keys are case-sensitive, use "method"`},
+	{"Kelvin-sign twin header", b64(`{"method":"GET","headers":{"k":"1","\u212a":"2"},"path":"/x"}`), Limits{}, sberr.InvalidArgument, "headers \"k\" and \"\u212a\" differ only in case"},
+	{"payload case twins", b64(`{"method":"POST","path":"/x","payload":{"Password":"clear","password":"x"}}`), Limits{}, sberr.InvalidArgument, `members "Password" and "password" in the object at "/payload" are equal after Unicode case folding`},
+	{"payload fold twins", b64(`{"method":"POST","path":"/x","payload":{"u":[{"pa\u017fsword":"clear","pasSword":"x"}]}}`), Limits{}, sberr.InvalidArgument, `in the object at "/payload/u/0" are equal after Unicode case folding`},
+	{"payload duplicate", b64(`{"method":"POST","path":"/x","payload":{"p":"clear","p":"x"}}`), Limits{}, sberr.InvalidArgument, `member "p" appears twice in the object at "/payload"`},
+	{"payload lone surrogate in a name", b64(`{"method":"POST","path":"/x","payload":{"a\ud800":"clear","a\ufffd":"x"}}`), Limits{}, sberr.InvalidArgument, `unpaired UTF-16 surrogate escape (a member name in the object at "/payload")`},
+	{"payload lone surrogate in a value", b64(`{"method":"POST","path":"/x","payload":{"a":"\udc00"}}`), Limits{}, sberr.InvalidArgument, `unpaired UTF-16 surrogate escape (the value at "/payload/a")`},
+	{"payload too deep", b64(`{"method":"POST","path":"/x","payload":` + strings.Repeat("[", 64) + strings.Repeat("]", 64) + `}`), Limits{}, sberr.InvalidArgument, "nests too deeply"},
 	{"payload missing value", b64(`{"method":"GET","path":"/x","payload":}`), Limits{}, sberr.InvalidArgument, `"payload" is not valid JSON`},
 }
 

@@ -7,7 +7,8 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
 // walkObject reads data as exactly one JSON object and calls field for each
@@ -15,12 +16,14 @@ import (
 //
 // encoding/json alone is too lenient for a trust boundary: into a struct it
 // matches keys case-insensitively and keeps the last of duplicate keys, and
-// it turns invalid UTF-8 into U+FFFD. Walking tokens lets us refuse unknown,
-// case-variant and duplicate keys and trailing data, so that no other parser
-// can read the same bytes differently.
+// it turns invalid UTF-8 into U+FFFD. So the whole text, payload and body
+// included, must first pass the strict-JSON rule set that the sealer and
+// every server decoder share (internal/strictjson: no duplicate or
+// case-fold twin names, no invalid UTF-8 or lone surrogate, bounded depth,
+// no trailing data); the walk then refuses unknown keys and wrong types.
 func walkObject(data []byte, f fault, known []string, field func(key string, dec *json.Decoder) error) error {
-	if !utf8.Valid(data) {
-		return f.bad("JSON text is not valid UTF-8")
+	if err := (strictjson.Limits{MaxBytes: len(data)}).Validate(data); err != nil {
+		return ruleError(f, data, known, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -31,7 +34,6 @@ func walkObject(data []byte, f fault, known []string, field func(key string, dec
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return f.bad("must be a JSON object, got %s", kind(tok))
 	}
-	seen := make(map[string]bool, len(known))
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -41,13 +43,9 @@ func walkObject(data []byte, f fault, known []string, field func(key string, dec
 		if !ok { // not reached: the decoder yields only strings as keys
 			return f.bad("object key is %s, not a string", kind(tok))
 		}
-		if seen[key] {
-			return f.bad("duplicate key %s", short(key))
-		}
 		if !slices.Contains(known, key) {
 			return unknownKey(f, key, known)
 		}
-		seen[key] = true
 		if err := field(key, dec); err != nil {
 			return err
 		}
@@ -55,14 +53,7 @@ func walkObject(data []byte, f fault, known []string, field func(key string, dec
 	if _, err := dec.Token(); err != nil { // the closing '}'
 		return syntaxError(f, err)
 	}
-	switch _, err := dec.Token(); {
-	case err == io.EOF:
-		return nil
-	case err != nil:
-		return f.bad("has data after the JSON object: %v", err)
-	default:
-		return f.bad("has data after the JSON object (a second JSON value)")
-	}
+	return nil
 }
 
 func syntaxError(f fault, err error) error {

@@ -22,7 +22,8 @@ var requestKeys = []string{"method", "headers", "path", "payload"}
 // none. Bad fields give an sberr.InvalidArgument error naming the field:
 // the method and header names must be RFC 9110 tokens, header values may
 // hold no control character but tab, the path must start with "/" (and not
-// "//"), the payload must be valid UTF-8 JSON. Header names that differ
+// "//"), the payload must be valid UTF-8 JSON under the strict-JSON rule
+// set, as Decode reads it. Header names that differ
 // only in case are refused. Encode applies no size limits.
 func Encode(r Request) (string, error) {
 	b, err := appendRequest(nil, r)
@@ -52,6 +53,9 @@ func appendRequest(dst []byte, r Request) ([]byte, error) {
 		var err error
 		if payload, err = compactValue(r.Payload); err != nil {
 			return nil, f.bad("payload is not valid JSON: %v", err)
+		}
+		if err := checkNested(payload); err != nil {
+			return nil, f.bad("payload: %v", err)
 		}
 	}
 	dst = append(dst, `{"method":`...)

@@ -222,6 +222,9 @@ func TestEncodeRejectsBadFields(t *testing.T) {
 		{"payload with trailing data", func(r *Request) { r.Payload = json.RawMessage(`{"a":1}x`) }, "payload is not valid JSON"},
 		{"payload of two values", func(r *Request) { r.Payload = json.RawMessage(`{} {}`) }, "payload is not valid JSON"},
 		{"payload only space", func(r *Request) { r.Payload = json.RawMessage(` `) }, "payload is not valid JSON"},
+		{"payload with case twins", func(r *Request) { r.Payload = json.RawMessage(`{"Iban":"a","iban":"b"}`) }, `payload: members "Iban" and "iban"`},
+		{"payload with fold twins", func(r *Request) { r.Payload = json.RawMessage(`{"u":{"paſſword":"a","password":"b"}}`) }, `payload: members "paſſword" and "password" in the object at "/u"`},
+		{"payload with a lone surrogate", func(r *Request) { r.Payload = json.RawMessage(`{"a\ud800":"b"}`) }, "payload: a member name in the object at the top level: holds an unpaired UTF-16 surrogate"},
 		{"payload not UTF-8", func(r *Request) { r.Payload = json.RawMessage("\"\xff\"") }, "payload is not valid UTF-8"},
 	}
 	for _, tt := range tests {

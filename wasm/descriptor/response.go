@@ -38,6 +38,9 @@ func EncodeResponse(r Response) (string, error) {
 		if body, err = compactValue(r.Body); err != nil {
 			return "", f.bad("body is not valid JSON: %v", err)
 		}
+		if err := checkNested(body); err != nil {
+			return "", f.bad("body: %v", err)
+		}
 	}
 	b := []byte(`{"headers":`)
 	b = appendHeaders(b, hs.out)
