@@ -23,7 +23,7 @@ func twinBodies(sealed string) map[string]string {
 		"case variant beside the sealed one": `{"id_connector":59,"password":` + q(sealed) + `,"Password":"hunter2-canary"}`,
 		"case variant alone":                 `{"id_connector":59,"PASSWORD":"hunter2-canary"}`,
 		"long s, escaped":                    `{"id_connector":59,"password":` + q(sealed) + `,"pa\u017f\u017fword":"hunter2-canary"}`,
-		"lone high surrogate":   `{"id_connector":59,"password\ud800":"hunter2-canary","password":` + q(sealed) + `}`,
+		"lone high surrogate":                `{"id_connector":59,"password\ud800":"hunter2-canary","password":` + q(sealed) + `}`,
 		"lone low surrogate":                 `{"id_connector":59,"login\udc00":"hunter2-canary"}`,
 		"not UTF-8":                          "{\"id_connector\":59,\"pass\xffword\":\"hunter2-canary\",\"password\":" + q(sealed) + "}",
 		"lone surrogate in the value":        `{"id_connector":59,"password":"hunter2-canary\ud800"}`,
