@@ -82,12 +82,12 @@ func TestSandboxTreatsFoldedNamesAsSensitive(t *testing.T) {
 // with the server's own provider token, bypassing the dev server's check.
 func (e *env) providerPost(t *testing.T, body string) (*http.Response, []byte) {
 	t.Helper()
-	tok, err := e.srv.provider.token()
+	tok, err := e.srv.provider.tokens.Token()
 	require.NoError(t, err)
 	req, err := http.NewRequest(http.MethodPost, e.srv.ProviderURL+sandbox.ConnectionsPath, strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
