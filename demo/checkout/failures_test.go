@@ -190,6 +190,9 @@ func TestMinterBadRequests(t *testing.T) {
 		{"id with a space", "demo-user", js, `{"invoice_id":"inv 1001"}`, 400, "invalid_argument"},
 		{"id too long", "demo-user", js, `{"invoice_id":"` + strings.Repeat("a", 65) + `"}`, 400, "invalid_argument"},
 		{"id not a string", "demo-user", js, `{"invoice_id":1001}`, 400, "invalid_argument"},
+		{"case-fold twin ids", "demo-user", js, `{"invoice_id":"inv_1001","INVOICE_ID":"inv_2001"}`, 400, "invalid_argument"},
+		{"duplicate ids", "demo-user", js, `{"invoice_id":"inv_2001","invoice_id":"inv_1001"}`, 400, "invalid_argument"},
+		{"lone surrogate", "demo-user", js, `{"invoice_id":"inv_1001","x\ud800":1}`, 400, "invalid_argument"},
 		{"body too large", "demo-user", js, `{"invoice_id":"` + strings.Repeat("a", 5<<10) + `"}`, 413, "payload_too_large"},
 	}
 	for _, tc := range cases {

@@ -1,8 +1,8 @@
 package checkout
 
 import (
-	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -11,6 +11,7 @@ import (
 	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/internal/httpjson"
 	"github.com/sealbridge/sealbridge/demo/session"
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
 // checkoutMaxRequest bounds the page's body; {"invoice_id": ...} is tiny.
@@ -74,7 +75,8 @@ type checkoutFailure struct {
 }
 
 // readCheckoutRequest reads {"invoice_id": "..."}: JSON only (a cross-site
-// form cannot send it without a preflight), bounded, strict.
+// form cannot send it without a preflight), bounded, under the strict-JSON
+// rule set.
 func readCheckoutRequest(w http.ResponseWriter, r *http.Request) (string, *checkoutFailure) {
 	bad := func(status int, code apierr.Code, msg string) (string, *checkoutFailure) {
 		return "", &checkoutFailure{status: status, body: errBody(code, msg)}
@@ -85,17 +87,19 @@ func readCheckoutRequest(w http.ResponseWriter, r *http.Request) (string, *check
 	var req struct {
 		InvoiceID string `json:"invoice_id"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, checkoutMaxRequest))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return bad(http.StatusRequestEntityTooLarge, apierr.PayloadTooLarge, "the body must be under 4 KiB")
-		}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, checkoutMaxRequest))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return bad(http.StatusRequestEntityTooLarge, apierr.PayloadTooLarge, "the body must be under 4 KiB")
+	}
+	if err != nil {
 		return bad(http.StatusBadRequest, apierr.InvalidArgument, `the body must be {"invoice_id": "<id>"}`)
 	}
-	if dec.More() {
-		return bad(http.StatusBadRequest, apierr.InvalidArgument, `the body must be one JSON object {"invoice_id": "<id>"}`)
+	if err := strictjson.Unmarshal(raw, &req); err != nil {
+		if errors.Is(err, strictjson.ErrTrailingData) {
+			return bad(http.StatusBadRequest, apierr.InvalidArgument, `the body must be one JSON object {"invoice_id": "<id>"}`)
+		}
+		return bad(http.StatusBadRequest, apierr.InvalidArgument, `the body must be {"invoice_id": "<id>"}`)
 	}
 	if !checkoutValidID(req.InvoiceID) {
 		return bad(http.StatusBadRequest, apierr.InvalidArgument, "invoice_id must be 1 to 64 letters, digits, '_' or '-'")

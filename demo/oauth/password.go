@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
 // The password grant (RFC 6749 §4.3) is deprecated by RFC 9700 §2.4: the
@@ -151,7 +152,7 @@ func (f *Flows) LoginOTP(w http.ResponseWriter, r *http.Request) {
 // the request, not the code, was wrong.
 var otpRequestErrors = map[string]bool{"TWO_FACTOR_NOT_REQUIRED": true, "INVALID_DELIVERY_METHOD": true}
 
-// readFlowJSON reads a small JSON body. Requiring application/json also
+// readFlowJSON reads a small JSON body under the strict-JSON rule set. Requiring application/json also
 // keeps cross-site HTML forms out: they cannot send it without a CORS
 // preflight.
 func readFlowJSON(w http.ResponseWriter, r *http.Request, v any) *flowError {
@@ -159,13 +160,17 @@ func readFlowJSON(w http.ResponseWriter, r *http.Request, v any) *flowError {
 	if err != nil || mt != "application/json" {
 		return newFlowError(http.StatusUnsupportedMediaType, apierr.InvalidRequest, "send the body as application/json")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<10))
+	if err != nil {
 		return errBadRequest("the body is not the expected JSON object")
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errBadRequest("the body has data after the JSON object")
+	// The strict-JSON rule set: no duplicate or case-fold twin members, so
+	// "Password" beside "password" cannot pick which one is read.
+	if err := strictjson.Unmarshal(raw, v); err != nil {
+		if errors.Is(err, strictjson.ErrTrailingData) {
+			return errBadRequest("the body has data after the JSON object")
+		}
+		return errBadRequest("the body is not the expected JSON object")
 	}
 	return nil
 }
