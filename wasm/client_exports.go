@@ -171,7 +171,7 @@ func readCall(v safejs.Value) (client.Call, error) {
 		c.Body = json.RawMessage(raw)
 	}
 	if s := jsbridge.Field(v, "seal"); !jsbridge.IsMissing(s) {
-		if c.Seal, err = jsbridge.Strings(s, "request seal"); err != nil {
+		if c.Seal, err = pointersArg(s, "request seal"); err != nil {
 			return c, err
 		}
 	}

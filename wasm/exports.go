@@ -132,7 +132,7 @@ func sealFields(shim *api.Shim, a []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ptrs, err := jsbridge.Strings(jsbridge.Arg(a, 1), "sealFields(body, pointers)")
+	ptrs, err := pointersArg(jsbridge.Arg(a, 1), "sealFields(body, pointers)")
 	if err != nil {
 		return nil, err
 	}

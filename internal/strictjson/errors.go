@@ -73,14 +73,21 @@ func (e *Error) Error() string {
 	}
 }
 
-var tokenEscaper = strings.NewReplacer("~", "~0", "/", "~1")
-
 // Pointer joins reference tokens into a JSON Pointer (RFC 6901).
 func Pointer(tokens []string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(tokenEscaper.Replace(t))
+		for i := 0; i < len(t); i++ {
+			switch t[i] {
+			case '~':
+				b.WriteString("~0")
+			case '/':
+				b.WriteString("~1")
+			default:
+				b.WriteByte(t[i])
+			}
+		}
 	}
 	return b.String()
 }
