@@ -1,12 +1,14 @@
 package server
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"testing"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sealbridge/sealbridge/internal/stdcipher"
 	"github.com/sealbridge/sealbridge/internal/strictjson"
 	"github.com/sealbridge/sealbridge/internal/testkeys"
 	"github.com/sealbridge/sealbridge/wasm/seal"
@@ -29,7 +31,7 @@ func FuzzSealerAndServerAgree(f *testing.F) {
 	priv, _, _ := testkeys.RSA()
 	jwk, err := json.Marshal(testkeys.JWK(&priv.PublicKey, "fuzz"))
 	require.NoError(f, err)
-	key, err := seal.ImportKey(jwk, seal.ImportOptions{})
+	key, err := seal.ImportKey(jwk, seal.ImportOptions{}, stdCrypto{})
 	require.NoError(f, err)
 
 	f.Fuzz(func(t *testing.T, doc []byte, which uint8) {
@@ -94,6 +96,17 @@ func plainlyReadable(m strictjson.Members, names []string) bool {
 	}
 	return true
 }
+
+// stdCrypto seals natively (internal/stdcipher), where the page would use
+// WebCrypto.
+type stdCrypto struct{}
+
+func (stdCrypto) SHA256(data []byte) ([]byte, error) {
+	sum := sha256.Sum256(data)
+	return sum[:], nil
+}
+
+func (stdCrypto) PublicKey(n, e []byte) (seal.Cipher, error) { return stdcipher.New(n, e) }
 
 func openJWE(t *testing.T, priv any, compact string) string {
 	t.Helper()
