@@ -18,7 +18,7 @@ import (
 const MaxResponseBytes = 8 << 20
 
 // Fetch is a transport.Transport over the browser's (or Node's) fetch. It is
-// used instead of net/http, which would add about 400 KB (brotli) to the
+// used instead of net/http, which would add a whole HTTP stack to the
 // module and would itself go through fetch anyway.
 type Fetch struct{}
 

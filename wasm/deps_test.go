@@ -13,10 +13,10 @@ import (
 // module's size is what a page pays before its first seal (see
 // docs/benchmarks.md); these are the big avoidable costs.
 var forbidden = map[string]string{
-	"net/http": "adds about 400 KB (brotli) and would go through fetch anyway: use jsbridge.Fetch",
+	"net/http": "adds a whole HTTP stack that would go through fetch anyway: use jsbridge.Fetch",
 	// wasm/seal writes JWEs with the standard library (jwe.go); go-jose
 	// stays for tests and servers.
-	"github.com/go-jose/go-jose/v4": "pulls crypto/x509, net, ECDSA and Ed25519: about 470 KB (brotli) for features the wire format forbids",
+	"github.com/go-jose/go-jose/v4": "pulls crypto/x509, net, ECDSA and Ed25519 for features the wire format forbids",
 	"crypto/x509":                   "parses certificates the shim never sees, and pulls net and every curve",
 	// The page's WebCrypto does RSA-OAEP-256, A256GCM and SHA-256
 	// (jsbridge/webcrypto.go): native and constant-time, where Go's RSA in

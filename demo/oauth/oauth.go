@@ -24,7 +24,7 @@ type FlowsConfig struct {
 	// They are sent to TokenURL only.
 	ClientID, ClientSecret string
 	// AuthURL is the provider's authorization endpoint. Empty: no
-	// authorization-code flow (a password-grant-only provider, seed 001);
+	// authorization-code flow (a password-grant-only provider, Mbanq-style);
 	// /auth/start then answers 404.
 	AuthURL string
 	// TokenURL is the provider's token endpoint. Required.
@@ -72,9 +72,9 @@ type FlowsConfig struct {
 // ProviderPaths are the provider endpoints Flows calls with a session's
 // access token, relative to ProviderURL.
 type ProviderPaths struct {
-	Context   string // identity, seed 004: {userId, profile, email, name}; default /auth/context
-	Self      string // 2FA status, seed 001's connect(): default /v1/self
-	TwoFactor string // OTP validation, seed 001: default /twofactor/validate
+	Context   string // identity: {userId, profile, email, name}; default /auth/context
+	Self      string // 2FA status (a Mbanq-style connect()): default /v1/self
+	TwoFactor string // OTP validation: default /twofactor/validate
 	Accounts  string // the demo's protected resource: default /v1/accounts
 }
 

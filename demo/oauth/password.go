@@ -16,9 +16,10 @@ import (
 
 // The password grant (RFC 6749 §4.3) is deprecated by RFC 9700 §2.4: the
 // dev server sees the user's password. It is here because some providers
-// (seed 001) offer nothing else; prefer the authorization-code flow.
+// (Mbanq-style banking cores) offer nothing else; prefer the
+// authorization-code flow.
 
-// LoginResult is what POST /api/login answers: the shape of seed 001's
+// LoginResult is what POST /api/login answers: the shape of a Mbanq-style
 // connect().
 type LoginResult struct {
 	IsMFARequired      bool     `json:"isMFARequired"`
@@ -27,8 +28,8 @@ type LoginResult struct {
 	IsPasswordExpired  bool     `json:"isPasswordExpired"`
 }
 
-// selfInfo is the provider's GET /v1/self answer (the sandbox's; seed 001
-// leaves the endpoint unnamed).
+// selfInfo is the provider's GET /v1/self answer (the sandbox's name for it;
+// Mbanq-style providers differ).
 type selfInfo struct {
 	UserID   string `json:"userId"`
 	Username string `json:"username"`
@@ -103,7 +104,7 @@ func (f *Flows) Login(w http.ResponseWriter, r *http.Request) {
 var otpRE = regexp.MustCompile(`^[A-Za-z0-9]{4,16}$`)
 
 // LoginOTP serves POST /api/login/otp {"token","deliveryMethod"} (JSON;
-// token is the OTP, as seed 001 names it; deliveryMethod defaults to
+// token is the OTP, as Mbanq-style providers name it; deliveryMethod defaults to
 // "TOTP"): the provider's /twofactor/validate with the session's access
 // token. {"ok":true}, or 401 invalid_credentials (wrong, expired or used
 // code), 429 rate_limited with Retry-After, 401 reauth_required.

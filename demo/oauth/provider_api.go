@@ -58,7 +58,8 @@ func printable(s string, max int) string {
 	return string(out)
 }
 
-// providerContext is seed 004's /auth/context answer.
+// providerContext is the provider's /auth/context answer: who the
+// access token speaks for.
 type providerContext struct {
 	UserID  string `json:"userId"`
 	Profile string `json:"profile"`
@@ -125,7 +126,7 @@ func (f *Flows) call(ctx context.Context, id, method, path string, body []byte) 
 }
 
 // resourceError maps a provider's non-2xx answer to what the page gets.
-// 403 RESTRICTED (seed 001) is the provider asking for a new OTP.
+// 403 RESTRICTED (Mbanq-style) is the provider asking for a new OTP.
 func (f *Flows) resourceError(ctx context.Context, id string, res *providerResponse) *flowError {
 	switch {
 	case res.status == http.StatusForbidden && res.errorCode() == "RESTRICTED":

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// CheckoutConfig configures checkout scoped tokens (seeds/003): the partner
+// CheckoutConfig configures checkout scoped tokens: the partner
 // backend trades its OAuth access token for a short-lived JWT scoped to one
 // customer and invoice, and the page calls the invoice API with that JWT.
 // The zero value is usable.

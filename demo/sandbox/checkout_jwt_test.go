@@ -45,7 +45,7 @@ func checkoutUnsigned(t *testing.T, kid string, claims any) string {
 }
 
 // TestCheckoutJWTChecks is the server-side verification table
-// (SECURITY.md row 35): every forged, stale or misdirected token gets a 401
+// (forged and misdirected tokens): every forged, stale or misdirected token gets a 401
 // invalid_token, a token for another invoice a 403.
 func TestCheckoutJWTChecks(t *testing.T) {
 	const ttl = 90 * time.Second

@@ -9,8 +9,8 @@ import (
 )
 
 // OAuthConfig configures the sandbox's OAuth2 server: authorization code
-// with PKCE (seed 004), refresh tokens with rotation, and the password grant
-// with two-factor authentication (seed 001). The zero value is usable.
+// with PKCE, refresh tokens with rotation, and the password grant with
+// two-factor authentication (Mbanq-style). The zero value is usable.
 type OAuthConfig struct {
 	// Issuer is the issuer identifier sent as `iss` in authorization
 	// responses (RFC 9207). Empty: derived from each request as

@@ -33,7 +33,7 @@ type refreshEntry struct {
 	used    bool
 }
 
-// userTokenResponse adds seed 004's userId and profile to RFC 6749 §5.1.
+// userTokenResponse adds the provider's userId and profile to RFC 6749 §5.1.
 type userTokenResponse struct {
 	tokenResponse
 	UserID  string `json:"userId,omitempty"`
@@ -125,7 +125,7 @@ func (s *Sandbox) grantRefreshToken(w http.ResponseWriter, r *http.Request, form
 }
 
 // grantPassword is the resource owner password credentials grant (RFC 6749
-// §4.3), which RFC 9700 §2.4 deprecates and seed 001's provider requires.
+// §4.3), which RFC 9700 §2.4 deprecates and Mbanq-style providers require.
 // Unknown user and wrong password give the same answer.
 func (s *Sandbox) grantPassword(w http.ResponseWriter, r *http.Request, form url.Values) {
 	o := s.oauth

@@ -30,7 +30,7 @@ func (s *Sandbox) restrictedNow(g grant, tok string) bool {
 }
 
 // bearerUnrestricted is bearer for resources that 2FA protects: a
-// restricted token gets seed 001's 403 RESTRICTED, naming the resource
+// restricted token gets the Mbanq-style 403 RESTRICTED, naming the resource
 // type. Other features can use it for their own resources.
 func (s *Sandbox) bearerUnrestricted(w http.ResponseWriter, r *http.Request, resourceType string) (grant, string, bool) {
 	g, tok, ok := s.bearer(w, r)
@@ -55,7 +55,7 @@ func (s *Sandbox) userOf(g grant) *sbxUser {
 	return s.oauth.usersByID[g.Subject]
 }
 
-// handleAuthContext is seed 004's GET /auth/context: who the token speaks
+// handleAuthContext is the provider's GET /auth/context: who the token speaks
 // for. A client credentials token speaks for the client itself.
 func (s *Sandbox) handleAuthContext(w http.ResponseWriter, r *http.Request) {
 	g, _, ok := s.bearerUnrestricted(w, r, "USER")
@@ -70,7 +70,7 @@ func (s *Sandbox) handleAuthContext(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"userId": u.ID, "profile": u.Profile, "email": u.Email, "name": u.Name})
 }
 
-// selfResponse is what seed 001's connect() resolves to. A restricted
+// selfResponse is what a Mbanq-style connect() resolves to. A restricted
 // token may read it: it is how a client learns that it must ask for an OTP.
 type selfResponse struct {
 	UserID             string   `json:"userId"`

@@ -21,9 +21,9 @@ const (
 	totpDigits = 6
 )
 
-// mfaDeliveryMethods are the methods the sandbox advertises (seed 001's
-// mfaDeliveryMethods). Both accept the same TOTP code: "email" is the inbox
-// page, which shows it.
+// mfaDeliveryMethods are the methods the sandbox advertises (a Mbanq-style
+// provider's mfaDeliveryMethods). Both accept the same TOTP code: "email" is
+// the inbox page, which shows it.
 var mfaDeliveryMethods = []string{"TOTP", "email"}
 
 // hotp is RFC 4226 §5.3, truncated to totpDigits. Written by hand: a dozen
@@ -78,7 +78,7 @@ type twoFactorRequest struct {
 	DeliveryMethod string `json:"deliveryMethod"`
 }
 
-// handleTwoFactorValidate is seed 001's twoFactorAuthentication: with the
+// handleTwoFactorValidate is a Mbanq-style twoFactorAuthentication: with the
 // restricted bearer token and a valid OTP, the login's tokens work for
 // TwoFactorWindow. Wrong codes are rate limited per user. OTPs are never
 // logged.

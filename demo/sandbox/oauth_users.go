@@ -133,7 +133,7 @@ func randomBytes(n int) []byte {
 	return b
 }
 
-// randomUUID is a version 4 UUID, the shape of seed 004's userId and profile.
+// randomUUID is a version 4 UUID, the shape of the provider's userId and profile.
 func randomUUID() string {
 	b := randomBytes(16)
 	b[6] = b[6]&0x0f | 0x40

@@ -1,11 +1,13 @@
 // Package sandbox is the embedded stand-in for the provider APIs, so that the
-// demo and every test run offline. It speaks each seed provider's pattern:
-// an end-to-end encryption key and sealed connections (keys.go,
-// connections.go), a Qonto-style dispatch endpoint (dispatch.go), checkout
-// scoped tokens (checkout.go) and an OAuth2 server (oauth*.go).
+// demo and every test run offline. It speaks each provider pattern Sealbridge
+// supports: a Powens-style end-to-end encryption key and sealed connections
+// (JWE, RFC 7516), a Qonto-style dispatch endpoint for request descriptors,
+// checkout scoped tokens (RS256 JWTs, RFC 7519, with a JWKS) and an OAuth 2.0
+// server (RFC 6749: client credentials, authorization code with PKCE,
+// refresh with rotation, a password grant with two-factor authentication).
 //
 // Each feature keeps its own state in its own type and mounts its own routes;
-// this file only wires them together.
+// Sandbox wires them together.
 package sandbox
 
 import (

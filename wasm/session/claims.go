@@ -20,7 +20,7 @@ const maxTokenLen = 64 << 10
 // time.Time cannot overflow; 1e15 s is some 31 million years.
 const maxExp = 1e15
 
-// Claims of a checkout scoped token (seeds/003): partner_id, client_id,
+// Claims of a checkout scoped token: partner_id, client_id,
 // customer_id, invoice_id, exp.
 type Claims struct {
 	PartnerID, ClientID, CustomerID, InvoiceID string

@@ -1,6 +1,6 @@
-// Package session holds the page's scoped access token (a checkout token,
-// seeds/003): it reads the token's claims, decides when the token must be
-// renewed, and renews it through the page's onAccessTokenExpired callback,
+// Package session holds the page's scoped access token (a short-lived
+// checkout JWT, RFC 7519): it reads the token's claims, decides when the
+// token must be renewed, and renews it through the page's onAccessTokenExpired callback,
 // once for any number of concurrent callers.
 //
 // It is pure Go (standard library and sberr only) because it is compiled to

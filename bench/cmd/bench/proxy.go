@@ -294,7 +294,7 @@ func (r *results) proxyTables() []*table {
 		"direct = POST /v1/encoded_requests/dispatch on the sandbox with the bearer token; intermediary = the page's call (raw descriptor, X-Sealbridge-Request) "+
 			"to demo/intermediary, which checks and re-encodes it and makes that same dispatch call. Load generator, intermediary and sandbox share this process and its 2 cores, "+
 			"so the intermediary's extra HTTP hop (a second request parse and a second response) competes with the sandbox for CPU.",
-		"The default row uses the intermediary's default upstream client (http.DefaultTransport's clone: at most 2 idle connections per host, so under 32 concurrent calls most upstream calls open a new connection); "+
-			"the last row passes a Client whose transport keeps 64 idle connections.")
+		fmt.Sprintf("The default row uses the intermediary's default upstream client (provider.NewTransport: 64 idle connections per host); "+
+			"the pooled row passes a Client whose transport keeps %d (twice the clients).", 2*p.clients))
 	return []*table{t, one, slow}
 }
