@@ -1,6 +1,7 @@
 package intermediary
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -108,31 +109,56 @@ func newHandler(cfg Config) (*handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.DispatchPath == "" {
-		cfg.DispatchPath = DefaultDispatchPath
-	}
-	if !strings.HasPrefix(cfg.DispatchPath, "/") || strings.HasPrefix(cfg.DispatchPath, "//") || strings.ContainsAny(cfg.DispatchPath, "?#\\ ") {
-		return nil, fmt.Errorf("intermediary: DispatchPath %q must be a plain path starting with \"/\"", cfg.DispatchPath)
-	}
-	if cfg.StagingHeader == "" {
-		cfg.StagingHeader = DefaultStagingHeader
-	}
-	if strings.ContainsAny(cfg.StagingToken, "\r\n\x00") {
-		return nil, errors.New("intermediary: StagingToken has a line break or NUL")
-	}
-	if len(cfg.Allow) == 0 {
-		cfg.Allow = DefaultAllow
+	cfg, err = withDefaults(cfg)
+	if err != nil {
+		return nil, err
 	}
 	rules, err := compileRules(cfg.Allow)
 	if err != nil {
 		return nil, err
 	}
-	if len(cfg.ForwardHeaders) == 0 {
-		cfg.ForwardHeaders = DefaultForwardHeaders
-	}
 	hf, err := newHeaderFilter(cfg.ForwardHeaders, cfg.StagingHeader)
 	if err != nil {
 		return nil, err
+	}
+	cop := http.NewCrossOriginProtection()
+	for _, o := range cfg.TrustedOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("intermediary: TrustedOrigins: %w", err)
+		}
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &handler{
+		cfg:         cfg,
+		dispatchURL: base + cfg.DispatchPath,
+		rules:       rules,
+		headers:     hf,
+		client:      upstreamClient(cfg.Client, cfg.Timeout),
+		cop:         cop,
+		log:         log,
+		now:         time.Now,
+	}, nil
+}
+
+// withDefaults fills cfg's zero fields and checks the dispatch path and
+// the staging token.
+func withDefaults(cfg Config) (Config, error) {
+	cfg.DispatchPath = cmp.Or(cfg.DispatchPath, DefaultDispatchPath)
+	if !strings.HasPrefix(cfg.DispatchPath, "/") || strings.HasPrefix(cfg.DispatchPath, "//") || strings.ContainsAny(cfg.DispatchPath, "?#\\ ") {
+		return cfg, fmt.Errorf("intermediary: DispatchPath %q must be a plain path starting with \"/\"", cfg.DispatchPath)
+	}
+	cfg.StagingHeader = cmp.Or(cfg.StagingHeader, DefaultStagingHeader)
+	if strings.ContainsAny(cfg.StagingToken, "\r\n\x00") {
+		return cfg, errors.New("intermediary: StagingToken has a line break or NUL")
+	}
+	if len(cfg.Allow) == 0 {
+		cfg.Allow = DefaultAllow
+	}
+	if len(cfg.ForwardHeaders) == 0 {
+		cfg.ForwardHeaders = DefaultForwardHeaders
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -143,27 +169,7 @@ func newHandler(cfg Config) (*handler, error) {
 	if cfg.MaxUpstream <= 0 {
 		cfg.MaxUpstream = DefaultMaxUpstream
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	cop := http.NewCrossOriginProtection()
-	for _, o := range cfg.TrustedOrigins {
-		if err := cop.AddTrustedOrigin(o); err != nil {
-			return nil, fmt.Errorf("intermediary: TrustedOrigins: %w", err)
-		}
-	}
-	h := &handler{
-		cfg:         cfg,
-		dispatchURL: base + cfg.DispatchPath,
-		rules:       rules,
-		headers:     hf,
-		client:      upstreamClient(cfg.Client, cfg.Timeout),
-		cop:         cop,
-		log:         log,
-		now:         time.Now,
-	}
-	return h, nil
+	return cfg, nil
 }
 
 // checkProviderURL returns the base URL without a trailing slash.

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -52,39 +53,11 @@ func (f *Flows) Start(w http.ResponseWriter, r *http.Request) {
 // into the session, the session gets a new id, and the browser goes to the
 // return_to path given to Start, or "/".
 func (f *Flows) Callback(w http.ResponseWriter, r *http.Request) {
-	sess := f.sessions.Lookup(r)
-	var p *session.PendingAuthorization
-	if sess != nil {
-		_ = f.sessions.Store.Update(r.Context(), sess.ID, func(s *session.Session) error {
-			p, s.Pending = s.Pending, nil
-			return nil
-		})
-	}
+	sess, p := f.takePending(r)
 	q := r.URL.Query()
-	for _, k := range []string{"state", "code", "iss", "error"} {
-		if len(q[k]) > 1 {
-			f.refuseCallback(w, "duplicate_parameter", "the provider's answer repeats "+k+"; start again")
-			return
-		}
-	}
-	switch {
-	case p == nil:
-		f.refuseCallback(w, "no_pending", "no sign-in is in progress in this browser (it was already completed, or started in another browser); start again")
+	if reason, msg := f.checkCallback(p, q); reason != "" {
+		f.refuseCallback(w, reason, msg)
 		return
-	case f.now().Sub(p.Created) > f.pendingTTL:
-		f.refuseCallback(w, "pending_expired", "the sign-in took too long; start again")
-		return
-	case q.Get("state") == "" || subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(p.State)) != 1:
-		f.refuseCallback(w, "state_mismatch", "the sign-in answer does not match the sign-in this browser started (state mismatch); start again")
-		return
-	}
-	// RFC 9207: an answer from another authorization server (mix-up)
-	// must not reach our token endpoint.
-	if iss, ok := q["iss"]; ok || f.requireIss {
-		if !ok || iss[0] != f.issuer {
-			f.refuseCallback(w, "issuer_mismatch", "the sign-in answer comes from an unexpected provider (iss mismatch); start again")
-			return
-		}
 	}
 	if e := q.Get("error"); e != "" {
 		if e == "access_denied" {
@@ -101,17 +74,74 @@ func (f *Flows) Callback(w http.ResponseWriter, r *http.Request) {
 		f.refuseCallback(w, "missing_code", "the provider's answer has no authorization code; start again")
 		return
 	}
+	pt, ok := f.exchange(w, r, code, p.Verifier)
+	if !ok {
+		return
+	}
+	if err := f.signIn(w, r, sess, pt); err != nil {
+		flowsPage(w, http.StatusBadRequest, apierr.ReauthRequired, "Sign-in failed", "your session ended during sign-in; start again")
+		return
+	}
+	f.log.Info("oauth: connected", "grant", "authorization_code", "user_id", pt.UserID)
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, cmp.Or(p.ReturnTo, "/"), http.StatusFound)
+}
 
-	tok, err := f.oauth.Exchange(f.oauthContext(r.Context()), code, oauth2.VerifierOption(p.Verifier))
+// takePending takes the session's pending attempt out first, so that it is
+// single use whatever happens next.
+func (f *Flows) takePending(r *http.Request) (*session.Session, *session.PendingAuthorization) {
+	sess := f.sessions.Lookup(r)
+	var p *session.PendingAuthorization
+	if sess != nil {
+		_ = f.sessions.Store.Update(r.Context(), sess.ID, func(s *session.Session) error {
+			p, s.Pending = s.Pending, nil
+			return nil
+		})
+	}
+	return sess, p
+}
+
+// checkCallback checks the answer against the pending attempt: no
+// repeated parameter, an attempt in progress and young enough, its state,
+// and iss. It returns the reason to refuse, and the page's message, or "".
+func (f *Flows) checkCallback(p *session.PendingAuthorization, q url.Values) (reason, msg string) {
+	for _, k := range []string{"state", "code", "iss", "error"} {
+		if len(q[k]) > 1 {
+			return "duplicate_parameter", "the provider's answer repeats " + k + "; start again"
+		}
+	}
+	switch {
+	case p == nil:
+		return "no_pending", "no sign-in is in progress in this browser (it was already completed, or started in another browser); start again"
+	case f.now().Sub(p.Created) > f.pendingTTL:
+		return "pending_expired", "the sign-in took too long; start again"
+	case q.Get("state") == "" || subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(p.State)) != 1:
+		return "state_mismatch", "the sign-in answer does not match the sign-in this browser started (state mismatch); start again"
+	}
+	// RFC 9207: an answer from another authorization server (mix-up)
+	// must not reach our token endpoint.
+	if iss, ok := q["iss"]; ok || f.requireIss {
+		if !ok || iss[0] != f.issuer {
+			return "issuer_mismatch", "the sign-in answer comes from an unexpected provider (iss mismatch); start again"
+		}
+	}
+	return "", ""
+}
+
+// exchange trades the code for tokens (with the PKCE verifier) and asks
+// the provider, best effort, for the name to show. On failure it has
+// written the error page.
+func (f *Flows) exchange(w http.ResponseWriter, r *http.Request, code, verifier string) (*session.ProviderTokens, bool) {
+	tok, err := f.oauth.Exchange(f.oauthContext(r.Context()), code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		if isInvalidGrant(err) {
 			f.log.Warn("oauth: code exchange refused", "error", err)
 			flowsPage(w, http.StatusBadRequest, apierr.InvalidRequest, "Sign-in failed", "the provider did not accept the sign-in (the code was already used or has expired); start again")
-			return
+			return nil, false
 		}
 		f.log.Warn("oauth: code exchange failed", "error", err)
 		flowsPage(w, http.StatusBadGateway, apierr.UpstreamUnavailable, "Sign-in failed", "the provider could not be reached; try again later")
-		return
+		return nil, false
 	}
 	pt := f.providerTokens(tok, "authorization_code", nil)
 	// Best effort: the name for "connected as ..."; /api/me asks again.
@@ -122,17 +152,7 @@ func (f *Flows) Callback(w http.ResponseWriter, r *http.Request) {
 			pt.UserID = who.UserID
 		}
 	}
-	if err := f.signIn(w, r, sess, pt); err != nil {
-		flowsPage(w, http.StatusBadRequest, apierr.ReauthRequired, "Sign-in failed", "your session ended during sign-in; start again")
-		return
-	}
-	f.log.Info("oauth: connected", "grant", "authorization_code", "user_id", pt.UserID)
-	dest := p.ReturnTo
-	if dest == "" {
-		dest = "/"
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, dest, http.StatusFound)
+	return pt, true
 }
 
 func (f *Flows) refuseCallback(w http.ResponseWriter, reason, msg string) {

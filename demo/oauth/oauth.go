@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -103,25 +104,8 @@ type Flows struct {
 
 // NewFlows checks cfg and builds a Flows. It makes no network call.
 func NewFlows(cfg FlowsConfig) (*Flows, error) {
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("auth: FlowsConfig.ClientID is required")
-	case cfg.TokenURL == "":
-		return nil, errors.New("auth: FlowsConfig.TokenURL is required")
-	case cfg.ProviderURL == "":
-		return nil, errors.New("auth: FlowsConfig.ProviderURL is required")
-	case cfg.Sessions == nil || cfg.Sessions.Store == nil:
-		return nil, errors.New("auth: FlowsConfig.Sessions with a Store is required")
-	case cfg.AuthURL != "" && cfg.RedirectURL == "":
-		return nil, errors.New("auth: FlowsConfig.RedirectURL is required with AuthURL")
-	}
-	for name, raw := range map[string]string{"AuthURL": cfg.AuthURL, "TokenURL": cfg.TokenURL, "RedirectURL": cfg.RedirectURL, "ProviderURL": cfg.ProviderURL} {
-		if raw == "" {
-			continue
-		}
-		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, errors.New("auth: FlowsConfig." + name + " must be an absolute http(s) URL")
-		}
+	if err := checkFlowsConfig(cfg); err != nil {
+		return nil, err
 	}
 	f := &Flows{
 		oauth: oauth2.Config{
@@ -130,30 +114,21 @@ func NewFlows(cfg FlowsConfig) (*Flows, error) {
 			RedirectURL: cfg.RedirectURL, Scopes: cfg.Scopes,
 		},
 		base:       strings.TrimSuffix(cfg.ProviderURL, "/"),
-		paths:      cfg.Paths,
+		paths:      cfg.Paths.withDefaults(),
 		issuer:     cfg.Issuer,
 		requireIss: cfg.RequireIssuer,
 		client:     provider.Harden(cfg.HTTPClient, 15*time.Second),
 		sessions:   cfg.Sessions,
 		now:        cfg.Now,
-		pendingTTL: cfg.PendingTTL,
-		skew:       cfg.ExpirySkew,
+		pendingTTL: cmp.Or(max(cfg.PendingTTL, 0), 10*time.Minute),
+		skew:       cmp.Or(max(cfg.ExpirySkew, 0), 10*time.Second),
 		flights:    map[string]*refreshFlight{},
+	}
+	if f.now == nil {
+		f.now = time.Now
 	}
 	if f.oauth.Endpoint.AuthStyle == oauth2.AuthStyleAutoDetect {
 		f.oauth.Endpoint.AuthStyle = oauth2.AuthStyleInHeader
-	}
-	if f.paths.Context == "" {
-		f.paths.Context = "/auth/context"
-	}
-	if f.paths.Self == "" {
-		f.paths.Self = "/v1/self"
-	}
-	if f.paths.TwoFactor == "" {
-		f.paths.TwoFactor = "/twofactor/validate"
-	}
-	if f.paths.Accounts == "" {
-		f.paths.Accounts = "/v1/accounts"
 	}
 	if f.issuer == "" && cfg.AuthURL != "" {
 		u, _ := url.Parse(cfg.AuthURL)
@@ -164,16 +139,42 @@ func NewFlows(cfg FlowsConfig) (*Flows, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	f.log = slog.New(redact.NewHandler(log.Handler()))
-	if f.now == nil {
-		f.now = time.Now
-	}
-	if f.pendingTTL <= 0 {
-		f.pendingTTL = 10 * time.Minute
-	}
-	if f.skew <= 0 {
-		f.skew = 10 * time.Second
-	}
 	return f, nil
+}
+
+// checkFlowsConfig refuses a config NewFlows cannot work with, naming the
+// field to fix.
+func checkFlowsConfig(cfg FlowsConfig) error {
+	switch {
+	case cfg.ClientID == "":
+		return errors.New("oauth: FlowsConfig.ClientID is required")
+	case cfg.TokenURL == "":
+		return errors.New("oauth: FlowsConfig.TokenURL is required")
+	case cfg.ProviderURL == "":
+		return errors.New("oauth: FlowsConfig.ProviderURL is required")
+	case cfg.Sessions == nil || cfg.Sessions.Store == nil:
+		return errors.New("oauth: FlowsConfig.Sessions with a Store is required")
+	case cfg.AuthURL != "" && cfg.RedirectURL == "":
+		return errors.New("oauth: FlowsConfig.RedirectURL is required with AuthURL")
+	}
+	for name, raw := range map[string]string{"AuthURL": cfg.AuthURL, "TokenURL": cfg.TokenURL, "RedirectURL": cfg.RedirectURL, "ProviderURL": cfg.ProviderURL} {
+		if raw == "" {
+			continue
+		}
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errors.New("oauth: FlowsConfig." + name + " must be an absolute http(s) URL")
+		}
+	}
+	return nil
+}
+
+// withDefaults fills the sandbox's paths into the zero fields.
+func (p ProviderPaths) withDefaults() ProviderPaths {
+	p.Context = cmp.Or(p.Context, "/auth/context")
+	p.Self = cmp.Or(p.Self, "/v1/self")
+	p.TwoFactor = cmp.Or(p.TwoFactor, "/twofactor/validate")
+	p.Accounts = cmp.Or(p.Accounts, "/v1/accounts")
+	return p
 }
 
 // Register mounts the handlers on mux at their documented routes. Put

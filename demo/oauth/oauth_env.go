@@ -34,7 +34,7 @@ func FlowsConfigFromEnv(getenv func(string) string) (cfg FlowsConfig, ok bool, e
 	if cfg.TokenURL == "" {
 		for _, k := range []string{EnvAuthURL, EnvClientID, EnvClientSecret, EnvClientSecretFile, EnvProviderURL} {
 			if getenv(k) != "" {
-				return FlowsConfig{}, false, fmt.Errorf("auth: %s is set but %s is not", k, EnvTokenURL)
+				return FlowsConfig{}, false, fmt.Errorf("oauth: %s is set but %s is not", k, EnvTokenURL)
 			}
 		}
 		return FlowsConfig{}, false, nil
@@ -47,17 +47,17 @@ func FlowsConfigFromEnv(getenv func(string) string) (cfg FlowsConfig, ok bool, e
 	cfg.RequireIssuer = cfg.Issuer != ""
 	cfg.Scopes = strings.Fields(getenv(EnvScopes))
 	if cfg.ClientID == "" {
-		return FlowsConfig{}, false, errors.New("auth: " + EnvClientID + " is required with " + EnvTokenURL)
+		return FlowsConfig{}, false, errors.New("oauth: " + EnvClientID + " is required with " + EnvTokenURL)
 	}
 	secret, file := getenv(EnvClientSecret), getenv(EnvClientSecretFile)
 	switch {
 	case secret != "" && file != "":
-		return FlowsConfig{}, false, errors.New("auth: set " + EnvClientSecret + " or " + EnvClientSecretFile + ", not both")
+		return FlowsConfig{}, false, errors.New("oauth: set " + EnvClientSecret + " or " + EnvClientSecretFile + ", not both")
 	case file != "":
 		b, err := os.ReadFile(file)
 		if err != nil {
 			// The path is not secret; the error names it so it can be fixed.
-			return FlowsConfig{}, false, fmt.Errorf("auth: reading %s: %w", EnvClientSecretFile, err)
+			return FlowsConfig{}, false, fmt.Errorf("oauth: reading %s: %w", EnvClientSecretFile, err)
 		}
 		secret = strings.TrimRight(string(b), "\r\n")
 	}
@@ -68,12 +68,12 @@ func FlowsConfigFromEnv(getenv func(string) string) (cfg FlowsConfig, ok bool, e
 	case "params":
 		cfg.AuthStyle = oauth2.AuthStyleInParams
 	default:
-		return FlowsConfig{}, false, errors.New("auth: " + EnvAuthStyle + " must be header or params")
+		return FlowsConfig{}, false, errors.New("oauth: " + EnvAuthStyle + " must be header or params")
 	}
 	if cfg.ProviderURL == "" {
 		u, err := url.Parse(cfg.TokenURL)
 		if err != nil || u.Host == "" {
-			return FlowsConfig{}, false, errors.New("auth: " + EnvTokenURL + " must be an absolute URL")
+			return FlowsConfig{}, false, errors.New("oauth: " + EnvTokenURL + " must be an absolute URL")
 		}
 		cfg.ProviderURL = u.Scheme + "://" + u.Host
 	}

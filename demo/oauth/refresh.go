@@ -71,7 +71,7 @@ func (f *Flows) refresh(ctx context.Context, id string, seen *session.ProviderTo
 	return fl.tok, fl.err
 }
 
-var errConflict = errors.New("auth: provider tokens changed during refresh")
+var errConflict = errors.New("oauth: provider tokens changed during refresh")
 
 // doRefresh runs one refresh for session id. It re-reads the session
 // first: a flight that ended between our caller's read and now has already
