@@ -45,88 +45,11 @@ type proxyResults struct {
 // Everything (load generator, intermediary, sandbox) shares this process
 // and its two cores, as a small backend would share a machine.
 func measureProxy(ctx context.Context, clients int, d time.Duration, profile string) (*proxyResults, error) {
-	// Logging off (slog.DiscardHandler formats nothing): this measures
-	// the proxy, not a log handler.
-	quiet := slog.New(slog.DiscardHandler)
-	sb, err := sandbox.New(sandbox.Config{Logger: quiet})
+	rig, err := newProxyRig(ctx, clients)
 	if err != nil {
 		return nil, err
 	}
-	provider := httptest.NewServer(sb.Handler())
-	defer provider.Close()
-	token, err := clientCredentials(ctx, provider.URL, sb)
-	if err != nil {
-		return nil, err
-	}
-	// The same sandbox behind a fixed service time: a real provider is
-	// across a network and does real work.
-	slowProvider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(providerDelay)
-		sb.Handler().ServeHTTP(w, r)
-	}))
-	defer slowProvider.Close()
-	newVia := func(client *http.Client, providerURL string) (*httptest.Server, error) {
-		h, err := intermediary.New(intermediary.Config{
-			ProviderURL:  providerURL,
-			Token:        func(context.Context) (string, error) { return token, nil },
-			Authenticate: func(*http.Request) bool { return true }, // the bench is the signed-in caller
-			Client:       client,
-			Logger:       quiet,
-		})
-		if err != nil {
-			return nil, err
-		}
-		return httptest.NewServer(h), nil
-	}
-	via, err := newVia(nil, provider.URL) // the default client, as the demo mounts it
-	if err != nil {
-		return nil, err
-	}
-	defer via.Close()
-	pooledTransport := http.DefaultTransport.(*http.Transport).Clone()
-	pooledTransport.MaxIdleConnsPerHost = 2 * clients
-	defer pooledTransport.CloseIdleConnections()
-	viaPooled, err := newVia(&http.Client{Transport: pooledTransport}, provider.URL)
-	if err != nil {
-		return nil, err
-	}
-	defer viaPooled.Close()
-
-	viaSlow, err := newVia(&http.Client{Transport: pooledTransport}, slowProvider.URL)
-	if err != nil {
-		return nil, err
-	}
-	defer viaSlow.Close()
-
-	desc, err := descriptor.Encode(descriptor.Request{Method: "GET", Path: "/v2/organization"})
-	if err != nil {
-		return nil, err
-	}
-	directTo := func(base string) func(ctx context.Context) (*http.Request, error) {
-		return func(ctx context.Context) (*http.Request, error) {
-			r, err := http.NewRequestWithContext(ctx, http.MethodPost, base+sandbox.DispatchPath, strings.NewReader(`{"data":"`+desc+`"}`))
-			if err == nil {
-				r.Header.Set("Authorization", "Bearer "+token)
-				r.Header.Set("Content-Type", "application/json")
-			}
-			return r, err
-		}
-	}
-	directReq := directTo(provider.URL)
-	viaReq := func(base string) func(ctx context.Context) (*http.Request, error) {
-		return func(ctx context.Context) (*http.Request, error) {
-			r, err := http.NewRequestWithContext(ctx, http.MethodPost, base, strings.NewReader(desc))
-			if err == nil {
-				// What the shim sends: the raw descriptor, the CSRF
-				// header, a same-origin fetch.
-				r.Header.Set("Content-Type", "text/plain;charset=UTF-8")
-				r.Header.Set(intermediary.CSRFHeader, "1")
-				r.Header.Set("Sec-Fetch-Site", "same-origin")
-			}
-			return r, err
-		}
-	}
-
+	defer rig.close()
 	res := &proxyResults{clients: clients, duration: d}
 	low := min(3*time.Second, d)
 	for _, step := range []struct {
@@ -136,13 +59,13 @@ func measureProxy(ctx context.Context, clients int, d time.Duration, profile str
 		d       time.Duration
 		req     func(context.Context) (*http.Request, error)
 	}{
-		{&res.direct1, "direct", 1, low, directReq},
-		{&res.via1, "intermediary", 1, low, viaReq(via.URL)},
-		{&res.direct, "direct", clients, d, directReq},
-		{&res.via, "intermediary", clients, d, viaReq(via.URL)},
-		{&res.viaPooled, "intermediary, upstream pool sized for the load", clients, d, viaReq(viaPooled.URL)},
-		{&res.directSlow, "direct", clients, low, directTo(slowProvider.URL)},
-		{&res.viaSlow, "intermediary", clients, low, viaReq(viaSlow.URL)},
+		{&res.direct1, "direct", 1, low, rig.direct(rig.provider.URL)},
+		{&res.via1, "intermediary", 1, low, rig.through(rig.via.URL)},
+		{&res.direct, "direct", clients, d, rig.direct(rig.provider.URL)},
+		{&res.via, "intermediary", clients, d, rig.through(rig.via.URL)},
+		{&res.viaPooled, "intermediary, upstream pool sized for the load", clients, d, rig.through(rig.viaPooled.URL)},
+		{&res.directSlow, "direct", clients, low, rig.direct(rig.slowProvider.URL)},
+		{&res.viaSlow, "intermediary", clients, low, rig.through(rig.viaSlow.URL)},
 	} {
 		run := func() (proxyRun, error) { return load(ctx, step.name, step.clients, step.d, step.req) }
 		if profile != "" && step.out == &res.via {
@@ -155,6 +78,108 @@ func measureProxy(ctx context.Context, clients int, d time.Duration, profile str
 		}
 	}
 	return res, nil
+}
+
+// proxyRig is what measureProxy loads: the sandbox, the same sandbox behind
+// a fixed service time, and intermediaries in front of them.
+type proxyRig struct {
+	token, desc             string
+	provider, slowProvider  *httptest.Server
+	via, viaPooled, viaSlow *httptest.Server
+	pooled                  *http.Transport
+	quiet                   *slog.Logger
+}
+
+func newProxyRig(ctx context.Context, clients int) (_ *proxyRig, err error) {
+	// Logging off (slog.DiscardHandler formats nothing): this measures
+	// the proxy, not a log handler.
+	r := &proxyRig{quiet: slog.New(slog.DiscardHandler)}
+	defer func() {
+		if err != nil {
+			r.close()
+		}
+	}()
+	sb, err := sandbox.New(sandbox.Config{Logger: r.quiet})
+	if err != nil {
+		return nil, err
+	}
+	r.provider = httptest.NewServer(sb.Handler())
+	if r.token, err = clientCredentials(ctx, r.provider.URL, sb); err != nil {
+		return nil, err
+	}
+	// The same sandbox behind a fixed service time: a real provider is
+	// across a network and does real work.
+	r.slowProvider = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		time.Sleep(providerDelay)
+		sb.Handler().ServeHTTP(w, req)
+	}))
+	if r.desc, err = descriptor.Encode(descriptor.Request{Method: "GET", Path: "/v2/organization"}); err != nil {
+		return nil, err
+	}
+	// The default client, as the demo mounts it.
+	if r.via, err = r.newVia(nil, r.provider.URL); err != nil {
+		return nil, err
+	}
+	r.pooled = http.DefaultTransport.(*http.Transport).Clone()
+	r.pooled.MaxIdleConnsPerHost = 2 * clients
+	if r.viaPooled, err = r.newVia(&http.Client{Transport: r.pooled}, r.provider.URL); err != nil {
+		return nil, err
+	}
+	r.viaSlow, err = r.newVia(&http.Client{Transport: r.pooled}, r.slowProvider.URL)
+	return r, err
+}
+
+func (r *proxyRig) close() {
+	for _, s := range []*httptest.Server{r.viaSlow, r.viaPooled, r.via, r.slowProvider, r.provider} {
+		if s != nil {
+			s.Close()
+		}
+	}
+	if r.pooled != nil {
+		r.pooled.CloseIdleConnections()
+	}
+}
+
+// newVia is an intermediary in front of providerURL with the bench's token.
+func (r *proxyRig) newVia(client *http.Client, providerURL string) (*httptest.Server, error) {
+	h, err := intermediary.New(intermediary.Config{
+		ProviderURL:  providerURL,
+		Token:        func(context.Context) (string, error) { return r.token, nil },
+		Authenticate: func(*http.Request) bool { return true }, // the bench is the signed-in caller
+		Client:       client,
+		Logger:       r.quiet,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return httptest.NewServer(h), nil
+}
+
+// direct is the dispatch call made straight to the provider at base.
+func (r *proxyRig) direct(base string) func(ctx context.Context) (*http.Request, error) {
+	return func(ctx context.Context) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+sandbox.DispatchPath, strings.NewReader(`{"data":"`+r.desc+`"}`))
+		if err == nil {
+			req.Header.Set("Authorization", "Bearer "+r.token)
+			req.Header.Set("Content-Type", "application/json")
+		}
+		return req, err
+	}
+}
+
+// through is the page's call to the intermediary at base.
+func (r *proxyRig) through(base string) func(ctx context.Context) (*http.Request, error) {
+	return func(ctx context.Context) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base, strings.NewReader(r.desc))
+		if err == nil {
+			// What the shim sends: the raw descriptor, the CSRF
+			// header, a same-origin fetch.
+			req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+			req.Header.Set(intermediary.CSRFHeader, "1")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+		}
+		return req, err
+	}
 }
 
 // withCPUProfile runs fn under the CPU profiler, writing the profile to
