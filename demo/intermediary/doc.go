@@ -20,5 +20,5 @@
 //
 // The provider's answer (a base64 response envelope) is returned unmodified
 // as text/plain with the provider's status. The handler's own errors are
-// envelopes too, whose body is {"code","message"} with a stable sberr code.
+// envelopes too, whose body is {"code","message"} with a stable apierr code.
 package intermediary

@@ -53,10 +53,7 @@ func writeText(w http.ResponseWriter, status int, body []byte) {
 // envelope encodes f as a response envelope with a JSON {"code","message"}
 // body, so that the page reads our errors like the provider's.
 func (f *failure) envelope() []byte {
-	body, _ := json.Marshal(struct {
-		Code    apierr.Code `json:"code"`
-		Message string      `json:"message"`
-	}{f.code, f.msg})
+	body, _ := json.Marshal(apierr.Error{Code: string(f.code), Message: f.msg})
 	hs := map[string]string{"content-type": "application/json"}
 	for k, v := range f.header {
 		hs[strings.ToLower(k)] = v
