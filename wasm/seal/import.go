@@ -92,33 +92,10 @@ type candidate struct {
 }
 
 func fromSet(raw json.RawMessage, opts ImportOptions, c Crypto) (*Key, error) {
-	var elems []json.RawMessage
-	if strictjson.KindAt(raw) != strictjson.Array || json.Unmarshal(raw, &elems) != nil {
-		return nil, invalid(`"keys" is %s; a JWKS must be {"keys":[...]} with an array of JWKs`, strictjson.KindAt(raw))
+	cands, byKid, err := setCandidates(raw)
+	if err != nil {
+		return nil, err
 	}
-	if len(elems) == 0 {
-		return nil, invalid(`the JWKS has no keys; the key endpoint must serve at least one RSA encryption key`)
-	}
-	cands := make([]candidate, 0, len(elems))
-	byKid := map[string]int{}
-	for i, e := range elems {
-		m, err := strictjson.DecodeObject(e)
-		if err != nil {
-			return nil, objectError(err, fmt.Sprintf("keys[%d]", i))
-		}
-		cand := candidate{label: fmt.Sprintf("keys[%d]", i), members: m}
-		if err := json.Unmarshal(m["kid"], &cand.kid); err == nil && cand.kid != "" {
-			// Two keys under one kid would let the provider and us
-			// disagree about which key a JWE names.
-			if j, dup := byKid[cand.kid]; dup {
-				return nil, invalid("kid %q appears twice in the JWKS (keys[%d] and keys[%d]); kids must be unique", abbreviate(cand.kid), j, i)
-			}
-			byKid[cand.kid] = i
-			cand.label = fmt.Sprintf("key %q", abbreviate(cand.kid))
-		}
-		cands = append(cands, cand)
-	}
-
 	if opts.Kid != "" {
 		i, ok := byKid[opts.Kid]
 		if !ok {
@@ -130,7 +107,61 @@ func fromSet(raw json.RawMessage, opts ImportOptions, c Crypto) (*Key, error) {
 		}
 		return k, nil
 	}
+	usable, err := usableKeys(cands, c)
+	if err != nil {
+		return nil, err
+	}
+	if len(usable) == 1 {
+		return usable[0], nil
+	}
+	// Several usable keys (a rotation in progress): a pin names one exactly.
+	if opts.Pin != "" {
+		for _, k := range usable {
+			if k.thumbprint == opts.Pin {
+				return k, nil
+			}
+		}
+		return nil, sberr.New(sberr.KeyPinMismatch, "no key in the JWKS has the pinned thumbprint %q (kids %s); check the pin, or update it if the provider rotated its key", opts.Pin, listKeys(usable))
+	}
+	return nil, invalid("the JWKS holds %d usable encryption keys (kids %s); pass the kid of the one to use", len(usable), listKeys(usable))
+}
 
+// setCandidates reads the "keys" array: each member an object, no kid
+// twice. byKid maps each kid to its index.
+func setCandidates(raw json.RawMessage) (cands []candidate, byKid map[string]int, err error) {
+	var elems []json.RawMessage
+	if strictjson.KindAt(raw) != strictjson.Array || json.Unmarshal(raw, &elems) != nil {
+		return nil, nil, invalid(`"keys" is %s; a JWKS must be {"keys":[...]} with an array of JWKs`, strictjson.KindAt(raw))
+	}
+	if len(elems) == 0 {
+		return nil, nil, invalid(`the JWKS has no keys; the key endpoint must serve at least one RSA encryption key`)
+	}
+	cands = make([]candidate, 0, len(elems))
+	byKid = map[string]int{}
+	for i, e := range elems {
+		m, err := strictjson.DecodeObject(e)
+		if err != nil {
+			return nil, nil, objectError(err, fmt.Sprintf("keys[%d]", i))
+		}
+		cand := candidate{label: fmt.Sprintf("keys[%d]", i), members: m}
+		if err := json.Unmarshal(m["kid"], &cand.kid); err == nil && cand.kid != "" {
+			// Two keys under one kid would let the provider and us
+			// disagree about which key a JWE names.
+			if j, dup := byKid[cand.kid]; dup {
+				return nil, nil, invalid("kid %q appears twice in the JWKS (keys[%d] and keys[%d]); kids must be unique", abbreviate(cand.kid), j, i)
+			}
+			byKid[cand.kid] = i
+			cand.label = fmt.Sprintf("key %q", abbreviate(cand.kid))
+		}
+		cands = append(cands, cand)
+	}
+	return cands, byKid, nil
+}
+
+// usableKeys parses every candidate and keeps those that pass. With none,
+// the error says why each failed (or is the one key's own error); a page
+// without WebCrypto fails at once.
+func usableKeys(cands []candidate, c Crypto) ([]*Key, error) {
 	var usable []*Key
 	var errs []string
 	var firstErr error
@@ -149,23 +180,13 @@ func fromSet(raw json.RawMessage, opts ImportOptions, c Crypto) (*Key, error) {
 		usable = append(usable, k)
 	}
 	switch {
-	case len(usable) == 1:
-		return usable[0], nil
-	case len(usable) == 0 && len(cands) == 1:
+	case len(usable) > 0:
+		return usable, nil
+	case len(cands) == 1:
 		return nil, firstErr
-	case len(usable) == 0:
+	default:
 		return nil, invalid("none of the %d keys in the JWKS is a usable encryption key: %s", len(cands), strings.Join(errs, "; "))
 	}
-	// Several usable keys (a rotation in progress): a pin names one exactly.
-	if opts.Pin != "" {
-		for _, k := range usable {
-			if k.thumbprint == opts.Pin {
-				return k, nil
-			}
-		}
-		return nil, sberr.New(sberr.KeyPinMismatch, "no key in the JWKS has the pinned thumbprint %q (kids %s); check the pin, or update it if the provider rotated its key", opts.Pin, listKeys(usable))
-	}
-	return nil, invalid("the JWKS holds %d usable encryption keys (kids %s); pass the kid of the one to use", len(usable), listKeys(usable))
 }
 
 func pinMismatch(k *Key, pin string) error {

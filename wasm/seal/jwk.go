@@ -48,75 +48,96 @@ func invalid(format string, args ...any) *sberr.Error {
 // parseJWK validates the members of one JWK and returns the key. Each rule
 // has its own message so that a provider can fix its key endpoint.
 func parseJWK(m map[string]json.RawMessage, c Crypto) (*Key, error) {
+	if err := refuseMembers(m); err != nil {
+		return nil, err
+	}
+	kid, err := checkMetadata(m)
+	if err != nil {
+		return nil, err
+	}
+	n, e, size, err := rsaPublic(m)
+	if err != nil {
+		return nil, err
+	}
+	return newKey(kid, n, e, size, c)
+}
+
+// refuseMembers refuses a key that holds a private member or names another
+// key by reference.
+func refuseMembers(m map[string]json.RawMessage) error {
 	for _, name := range privateMembers {
 		if _, ok := m[name]; ok {
 			// Never quote the value: it is a secret.
-			return nil, invalid("the key holds the private member %q; publish only the public key (kty, n, e, kid) and keep the private key on the server", name)
+			return invalid("the key holds the private member %q; publish only the public key (kty, n, e, kid) and keep the private key on the server", name)
 		}
 	}
 	for _, ref := range referenceMembers {
 		if _, ok := m[ref.name]; ok {
-			return nil, invalid("the key has %q; %s", ref.name, ref.fix)
+			return invalid("the key has %q; %s", ref.name, ref.fix)
 		}
 	}
+	return nil
+}
 
+// checkMetadata checks kty, kid, use, key_ops and alg, and returns the kid.
+func checkMetadata(m map[string]json.RawMessage) (string, error) {
 	kty, err := stringMember(m, "kty", true)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	if kty != "RSA" {
-		return nil, invalid(`kty is %q; the provider key must be RSA ("kty":"RSA") for RSA-OAEP-256`, abbreviate(kty))
+		return "", invalid(`kty is %q; the provider key must be RSA ("kty":"RSA") for RSA-OAEP-256`, abbreviate(kty))
 	}
-
 	kid, err := stringMember(m, "kid", true)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	if kid == "" {
-		return nil, invalid(`"kid" is empty; give the key a non-empty kid so the provider knows which key sealed a value`)
+		return "", invalid(`"kid" is empty; give the key a non-empty kid so the provider knows which key sealed a value`)
 	}
-
 	use, err := stringMember(m, "use", false)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	if _, ok := m["use"]; ok && use != "enc" {
-		return nil, invalid(`use is %q; an encryption key must have "use":"enc" or no "use"`, abbreviate(use))
+		return "", invalid(`use is %q; an encryption key must have "use":"enc" or no "use"`, abbreviate(use))
 	}
 	if err := checkKeyOps(m, use); err != nil {
-		return nil, err
+		return "", err
 	}
-
 	alg, err := stringMember(m, "alg", false)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	if _, ok := m["alg"]; ok && alg != "RSA-OAEP-256" {
-		return nil, invalid(`alg is %q; the key must have "alg":"RSA-OAEP-256" or no "alg"`, abbreviate(alg))
+		return "", invalid(`alg is %q; the key must have "alg":"RSA-OAEP-256" or no "alg"`, abbreviate(alg))
 	}
+	return kid, nil
+}
 
-	n, err := uintMember(m, "n", "modulus")
-	if err != nil {
-		return nil, err
+// rsaPublic reads n and e (big-endian): exponent 65537, a modulus of an
+// allowed size, in bits, that can be an RSA modulus.
+func rsaPublic(m map[string]json.RawMessage) (n, e []byte, size int, err error) {
+	if n, err = uintMember(m, "n", "modulus"); err != nil {
+		return nil, nil, 0, err
 	}
-	e, err := uintMember(m, "e", "public exponent")
-	if err != nil {
-		return nil, err
+	if e, err = uintMember(m, "e", "public exponent"); err != nil {
+		return nil, nil, 0, err
 	}
 	if !bytes.Equal(e, requiredExponent) {
-		return nil, invalid(`e is %s; the provider key must use the public exponent 65537 ("e":"AQAB")`, describeUint(e))
+		return nil, nil, 0, invalid(`e is %s; the provider key must use the public exponent 65537 ("e":"AQAB")`, describeUint(e))
 	}
-	size := bitLen(n)
+	size = bitLen(n)
 	if size < MinModulusBits {
-		return nil, invalid("modulus is %d bits; the provider key must be RSA with at least %d bits", size, MinModulusBits)
+		return nil, nil, 0, invalid("modulus is %d bits; the provider key must be RSA with at least %d bits", size, MinModulusBits)
 	}
 	if size > MaxModulusBits {
-		return nil, invalid("modulus is %d bits; Sealbridge accepts RSA keys of at most %d bits", size, MaxModulusBits)
+		return nil, nil, 0, invalid("modulus is %d bits; Sealbridge accepts RSA keys of at most %d bits", size, MaxModulusBits)
 	}
 	if n[len(n)-1]&1 == 0 {
-		return nil, invalid(`modulus is even, so it is no RSA modulus; check that "n" holds the key's modulus`)
+		return nil, nil, 0, invalid(`modulus is even, so it is no RSA modulus; check that "n" holds the key's modulus`)
 	}
-	return newKey(kid, n, e, size, c)
+	return n, e, size, nil
 }
 
 // bitLen is the length in bits of a big-endian number without leading zeros.
