@@ -2,8 +2,8 @@ package session
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
+	"hash/fnv"
 	"strings"
 	"time"
 )
@@ -59,8 +59,12 @@ func Scope(token string) (name string, ok bool) {
 	if err != nil || c.PartnerID+c.ClientID+c.CustomerID+c.InvoiceID == "" {
 		return "", false
 	}
-	sum := sha256.Sum256([]byte(strings.Join([]string{c.PartnerID, c.ClientID, c.CustomerID, c.InvoiceID}, "\x00")))
-	return "sealbridge-renew-" + hex.EncodeToString(sum[:16]), true
+	// FNV-1a, not SHA-256: crypto/sha256 would link crypto/cipher into the
+	// module, which WebCrypto keeps out; a lock name needs no collision
+	// resistance against an attacker (the ids are not secret from the page).
+	h := fnv.New128a()
+	h.Write([]byte(strings.Join([]string{c.PartnerID, c.ClientID, c.CustomerID, c.InvoiceID}, "\x00")))
+	return "sealbridge-renew-" + hex.EncodeToString(h.Sum(nil)), true
 }
 
 // sameScope reports whether tok belongs to the scope of this renewer.
