@@ -182,6 +182,24 @@ func (r *proxyRig) through(base string) func(ctx context.Context) (*http.Request
 	}
 }
 
+// timedCall sends one request and reads the whole answer: how long it
+// took, and whether it was a 200. err is set only when no request could be
+// built; a failed call is ok == false.
+func timedCall(ctx context.Context, hc *http.Client, newReq func(context.Context) (*http.Request, error)) (took time.Duration, ok bool, err error) {
+	req, err := newReq(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	t := time.Now()
+	res, err := hc.Do(req)
+	if err != nil {
+		return 0, false, nil
+	}
+	_, err = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return time.Since(t), err == nil && res.StatusCode == http.StatusOK, nil
+}
+
 // withCPUProfile runs fn under the CPU profiler, writing the profile to
 // path.
 func withCPUProfile(path string, fn func() (proxyRun, error)) (proxyRun, error) {
@@ -229,20 +247,7 @@ func load(ctx context.Context, name string, clients int, d time.Duration, newReq
 	tr.MaxIdleConnsPerHost = 2 * clients
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	one := func(ctx context.Context) (time.Duration, bool, error) {
-		req, err := newReq(ctx)
-		if err != nil {
-			return 0, false, err
-		}
-		t := time.Now()
-		res, err := hc.Do(req)
-		if err != nil {
-			return 0, false, nil
-		}
-		_, err = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		return time.Since(t), err == nil && res.StatusCode == http.StatusOK, nil
-	}
+	one := func(ctx context.Context) (time.Duration, bool, error) { return timedCall(ctx, hc, newReq) }
 	// Warm-up: open the connections, fill the pools.
 	for range clients {
 		if _, ok, err := one(ctx); err != nil || !ok {
