@@ -81,7 +81,7 @@ test:
 lint: $(STAMPS)/lint
 
 $(STAMPS)/lint: $(ALL_GO) go.mod go.sum $(STATICCHECK)
-	@unformatted="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))"; \
+	@unformatted="$$(find . -name '*.go' -not -path './node_modules/*' -not -path './bin/*' -not -path './dist/*' -print0 | xargs -0 gofmt -l)"; \
 	if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet $(JS_PKGS)
