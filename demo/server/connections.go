@@ -130,7 +130,7 @@ func compactJWE(v string) bool {
 		Enc string `json:"enc"`
 		Kid string `json:"kid"`
 	}
-	if json.Unmarshal(seg[0], &h) != nil || h.Alg != "RSA-OAEP-256" || h.Enc != "A256GCM" || h.Kid == "" {
+	if strictjson.Validate(seg[0]) != nil || json.Unmarshal(seg[0], &h) != nil || h.Alg != "RSA-OAEP-256" || h.Enc != "A256GCM" || h.Kid == "" {
 		return false
 	}
 	return len(seg[1]) > 0 && len(seg[2]) == 12 && len(seg[4]) == 16
