@@ -2,7 +2,6 @@ package strictjson
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -59,17 +58,18 @@ func container(path []string) string {
 func (e *Error) Error() string {
 	switch e.Err {
 	case ErrDuplicate:
-		return fmt.Sprintf("member %s appears twice in the %s", Quote(e.Name), container(e.Path))
+		return "member " + Quote(e.Name) + " appears twice in the " + container(e.Path)
 	case ErrFoldTwin:
-		return fmt.Sprintf("members %s and %s in the %s are equal after Unicode case folding, so a case-insensitive reader takes one for the other", Quote(e.Other), Quote(e.Name), container(e.Path))
+		return "members " + Quote(e.Other) + " and " + Quote(e.Name) + " in the " + container(e.Path) +
+			" are equal after Unicode case folding, so a case-insensitive reader takes one for the other"
 	case ErrInvalidUTF8, ErrLoneSurrogate:
-		return fmt.Sprintf("%s: %s", e.Where(), strings.TrimPrefix(e.Err.Error(), "the string "))
+		return e.Where() + ": " + strings.TrimPrefix(e.Err.Error(), "the string ")
 	case ErrNotObject:
-		return fmt.Sprintf("the document is %s, not a JSON object", e.Kind)
+		return "the document is " + e.Kind.String() + ", not a JSON object"
 	case ErrTooDeep, ErrTooLarge:
 		return e.Err.Error()
 	default:
-		return fmt.Sprintf("%v (near byte %d)", e.Err, e.Offset)
+		return e.Err.Error() + " (near byte " + strconv.Itoa(e.Offset) + ")"
 	}
 }
 

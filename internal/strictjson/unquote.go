@@ -1,6 +1,7 @@
 package strictjson
 
 import (
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -64,38 +65,31 @@ func unescape(data []byte, i int, out []byte) ([]byte, int, error) {
 	if i+1 >= len(data) {
 		return out, len(data), ErrUnexpectedEnd
 	}
-	switch c := data[i+1]; c {
-	case '"', '\\', '/':
-		return append(out, c), i + 2, nil
-	case 'b':
-		return append(out, '\b'), i + 2, nil
-	case 'f':
-		return append(out, '\f'), i + 2, nil
-	case 'n':
-		return append(out, '\n'), i + 2, nil
-	case 'r':
-		return append(out, '\r'), i + 2, nil
-	case 't':
-		return append(out, '\t'), i + 2, nil
-	case 'u':
-		r, ok := hex4(data[i+2:])
-		if !ok {
-			return out, i, ErrSyntax
+	c := data[i+1]
+	if c != 'u' {
+		// JSON's one-letter escapes and what they stand for.
+		const letters, values = "\"\\/bfnrt", "\"\\/\b\f\n\r\t"
+		if k := strings.IndexByte(letters, c); k >= 0 {
+			return append(out, values[k]), i + 2, nil
 		}
-		if !utf16.IsSurrogate(r) {
-			return utf8.AppendRune(out, r), i + 6, nil
-		}
-		// A high surrogate must be followed by an escaped low one.
-		lo, ok := rune(-1), false
-		if r < 0xDC00 && i+7 < len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
-			lo, ok = hex4(data[i+8:])
-		}
-		if !ok || lo < 0xDC00 || lo > 0xDFFF {
-			return out, i, ErrLoneSurrogate
-		}
-		return utf8.AppendRune(out, utf16.DecodeRune(r, lo)), i + 12, nil
+		return out, i, ErrSyntax
 	}
-	return out, i, ErrSyntax
+	r, ok := hex4(data[i+2:])
+	if !ok {
+		return out, i, ErrSyntax
+	}
+	if !utf16.IsSurrogate(r) {
+		return utf8.AppendRune(out, r), i + 6, nil
+	}
+	// A high surrogate must be followed by an escaped low one.
+	lo, ok := rune(-1), false
+	if r < 0xDC00 && i+7 < len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
+		lo, ok = hex4(data[i+8:])
+	}
+	if !ok || lo < 0xDC00 || lo > 0xDFFF {
+		return out, i, ErrLoneSurrogate
+	}
+	return utf8.AppendRune(out, utf16.DecodeRune(r, lo)), i + 12, nil
 }
 
 // hex4 parses the four hex digits at the start of b.
