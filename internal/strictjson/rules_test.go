@@ -11,63 +11,67 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestRuleSet is the rule set, one row per case: what is accepted, and
-// for what is refused, the rule broken and where.
+// deep nests n arrays.
+func deep(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+
+// ruleCases are the rule set, one row per case: what is accepted, and for
+// what is refused, the rule broken and where.
+var ruleCases = []struct {
+	name, doc string
+	rule      error  // nil: accepted
+	pointer   string // where the fault is (for a name: the object holding it)
+	inName    bool
+}{
+	// accepted
+	{"object", ` {"a": 1, "b": {"c": [2, "x"]}, "d": null, "e": true} `, nil, "", false},
+	{"top-level scalars", `"s"`, nil, "", false},
+	{"numbers", `[0, -0, 1.5, -2e10, 3E+2, 4e-3, 12345678901234567890123]`, nil, "", false},
+	{"paired surrogates", `{"\ud83d\ude42":"\uD83D\uDE42"}`, nil, "", false},
+	{"names that only look alike", `{"a":1,"b":2,"ss":3,"ß":4,"i":5,"ı":6,"\u00e9":7,"e\u0301":8}`, nil, "", false},
+	{"same name in different objects", `{"a":{"p":1},"b":{"p":2},"p":3}`, nil, "", false},
+	{"U+FFFD itself", `{"a\ufffd":"\uFFFD"}`, nil, "", false},
+	{"64 levels", deep(64), nil, "", false},
+	// trailing data, syntax
+	{"trailing data", `{"a":1} x`, ErrTrailingData, "", false},
+	{"two documents", `{"a":1}{}`, ErrTrailingData, "", false},
+	{"empty", ``, ErrUnexpectedEnd, "", false},
+	{"truncated", `{"a":`, ErrUnexpectedEnd, "/a", false},
+	{"trailing comma", `{"a":1,}`, ErrSyntax, "", false},
+	{"leading zero", `[01]`, ErrSyntax, "", false},
+	{"control character in string", "[\"a\nb\"]", ErrSyntax, "/0", false},
+	{"bad escape", `{"a":"\x"}`, ErrSyntax, "/a", false},
+	// duplicates and case-fold twins, at any depth
+	{"duplicate", `{"password":"x","password":"y"}`, ErrDuplicate, "", true},
+	{"duplicate by escape", `{"password":"x","passwor\u0064":"y"}`, ErrDuplicate, "", true},
+	{"duplicate nested", `{"u":[{"p":1,"p":2}]}`, ErrDuplicate, "/u/0", true},
+	{"case twin", `{"Password":"x","password":"y"}`, ErrFoldTwin, "", true},
+	{"upper-case twin", `{"password":"x","PASSWORD":"y"}`, ErrFoldTwin, "", true},
+	{"long s (U+017F)", `{"password":"x","paſſword":"y"}`, ErrFoldTwin, "", true},
+	{"long s escaped", `{"password":"x","pa\u017f\u017Fword":"y"}`, ErrFoldTwin, "", true},
+	{"Kelvin sign (U+212A)", `{"k":"x","K":"y"}`, ErrFoldTwin, "", true},
+	{"Kelvin sign and K", `{"K":"x","\u212a":"y"}`, ErrFoldTwin, "", true},
+	{"Greek sigma forms", `{"σ":"x","ς":"y"}`, ErrFoldTwin, "", true},
+	{"Greek theta forms", `{"ϑ":"x","Θ":"y"}`, ErrFoldTwin, "", true},
+	{"Angstrom sign", `{"å":"x","Å":"y"}`, ErrFoldTwin, "", true},
+	{"micro sign", `{"µ":"x","μ":"y"}`, ErrFoldTwin, "", true},
+	{"twin nested", `{"a":{"Iban":"x","iban":"y"}}`, ErrFoldTwin, "/a", true},
+	// invalid UTF-8 and lone surrogates, in names and values
+	{"lone high surrogate in name", `{"a\ud800":"x"}`, ErrLoneSurrogate, "", true},
+	{"lone low surrogate in name", `{"a\uDC00":"x"}`, ErrLoneSurrogate, "", true},
+	{"reversed pair in name", `{"\udc00\ud800":"x"}`, ErrLoneSurrogate, "", true},
+	{"lone surrogate in value", `{"a":"x\ud800"}`, ErrLoneSurrogate, "/a", false},
+	{"lone surrogate in nested value", `{"a":[1,"\ud83d"]}`, ErrLoneSurrogate, "/a/1", false},
+	{"invalid UTF-8 in name", "{\"pass\xffword\":\"x\"}", ErrInvalidUTF8, "", true},
+	{"raw surrogate (CESU-8) in name", "{\"a\xed\xa0\x80\":\"x\"}", ErrInvalidUTF8, "", true},
+	{"invalid UTF-8 in value", "{\"a\":\"\xc3\"}", ErrInvalidUTF8, "/a", false},
+	// bounds
+	{"65 levels", deep(65), ErrTooDeep, strings.Repeat("/0", 64), false},
+	{"too large", `"` + strings.Repeat("x", DefaultLimits.MaxBytes) + `"`, ErrTooLarge, "", false},
+}
+
+// TestRuleSet checks every row of ruleCases.
 func TestRuleSet(t *testing.T) {
-	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
-	cases := []struct {
-		name, doc string
-		rule      error  // nil: accepted
-		pointer   string // where the fault is (for a name: the object holding it)
-		inName    bool
-	}{
-		// accepted
-		{"object", ` {"a": 1, "b": {"c": [2, "x"]}, "d": null, "e": true} `, nil, "", false},
-		{"top-level scalars", `"s"`, nil, "", false},
-		{"numbers", `[0, -0, 1.5, -2e10, 3E+2, 4e-3, 12345678901234567890123]`, nil, "", false},
-		{"paired surrogates", `{"\ud83d\ude42":"\uD83D\uDE42"}`, nil, "", false},
-		{"names that only look alike", `{"a":1,"b":2,"ss":3,"ß":4,"i":5,"ı":6,"\u00e9":7,"e\u0301":8}`, nil, "", false},
-		{"same name in different objects", `{"a":{"p":1},"b":{"p":2},"p":3}`, nil, "", false},
-		{"U+FFFD itself", `{"a\ufffd":"\uFFFD"}`, nil, "", false},
-		{"64 levels", deep(64), nil, "", false},
-		// trailing data, syntax
-		{"trailing data", `{"a":1} x`, ErrTrailingData, "", false},
-		{"two documents", `{"a":1}{}`, ErrTrailingData, "", false},
-		{"empty", ``, ErrUnexpectedEnd, "", false},
-		{"truncated", `{"a":`, ErrUnexpectedEnd, "/a", false},
-		{"trailing comma", `{"a":1,}`, ErrSyntax, "", false},
-		{"leading zero", `[01]`, ErrSyntax, "", false},
-		{"control character in string", "[\"a\nb\"]", ErrSyntax, "/0", false},
-		{"bad escape", `{"a":"\x"}`, ErrSyntax, "/a", false},
-		// duplicates and case-fold twins, at any depth
-		{"duplicate", `{"password":"x","password":"y"}`, ErrDuplicate, "", true},
-		{"duplicate by escape", `{"password":"x","passwor\u0064":"y"}`, ErrDuplicate, "", true},
-		{"duplicate nested", `{"u":[{"p":1,"p":2}]}`, ErrDuplicate, "/u/0", true},
-		{"case twin", `{"Password":"x","password":"y"}`, ErrFoldTwin, "", true},
-		{"upper-case twin", `{"password":"x","PASSWORD":"y"}`, ErrFoldTwin, "", true},
-		{"long s (U+017F)", `{"password":"x","paſſword":"y"}`, ErrFoldTwin, "", true},
-		{"long s escaped", `{"password":"x","pa\u017f\u017Fword":"y"}`, ErrFoldTwin, "", true},
-		{"Kelvin sign (U+212A)", `{"k":"x","K":"y"}`, ErrFoldTwin, "", true},
-		{"Kelvin sign and K", `{"K":"x","\u212a":"y"}`, ErrFoldTwin, "", true},
-		{"Greek sigma forms", `{"σ":"x","ς":"y"}`, ErrFoldTwin, "", true},
-		{"Greek theta forms", `{"ϑ":"x","Θ":"y"}`, ErrFoldTwin, "", true},
-		{"Angstrom sign", `{"å":"x","Å":"y"}`, ErrFoldTwin, "", true},
-		{"micro sign", `{"µ":"x","μ":"y"}`, ErrFoldTwin, "", true},
-		{"twin nested", `{"a":{"Iban":"x","iban":"y"}}`, ErrFoldTwin, "/a", true},
-		// invalid UTF-8 and lone surrogates, in names and values
-		{"lone high surrogate in name", `{"a\ud800":"x"}`, ErrLoneSurrogate, "", true},
-		{"lone low surrogate in name", `{"a\uDC00":"x"}`, ErrLoneSurrogate, "", true},
-		{"reversed pair in name", `{"\udc00\ud800":"x"}`, ErrLoneSurrogate, "", true},
-		{"lone surrogate in value", `{"a":"x\ud800"}`, ErrLoneSurrogate, "/a", false},
-		{"lone surrogate in nested value", `{"a":[1,"\ud83d"]}`, ErrLoneSurrogate, "/a/1", false},
-		{"invalid UTF-8 in name", "{\"pass\xffword\":\"x\"}", ErrInvalidUTF8, "", true},
-		{"raw surrogate (CESU-8) in name", "{\"a\xed\xa0\x80\":\"x\"}", ErrInvalidUTF8, "", true},
-		{"invalid UTF-8 in value", "{\"a\":\"\xc3\"}", ErrInvalidUTF8, "/a", false},
-		// bounds
-		{"65 levels", deep(65), ErrTooDeep, strings.Repeat("/0", 64), false},
-		{"too large", `"` + strings.Repeat("x", DefaultLimits.MaxBytes) + `"`, ErrTooLarge, "", false},
-	}
-	for _, tc := range cases {
+	for _, tc := range ruleCases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := Validate([]byte(tc.doc))
 			if tc.rule == nil {
