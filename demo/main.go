@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,7 @@ func main() {
 		dist = "dist"
 	}
 	flag.StringVar(&cfg.DistDir, "dist", dist, "directory holding sealbridge.wasm, built by `make wasm`")
+	flag.BoolVar(&cfg.Secure, "secure", cfg.Secure, "the page is reached over HTTPS through a TLS proxy: Secure __Host- cookies and HSTS (env "+server.EnvSecure+")")
 	flag.Parse()
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
@@ -38,22 +40,41 @@ func main() {
 		fmt.Fprintln(os.Stderr, "sealbridge demo:", err)
 		os.Exit(1)
 	}
+	printBanner(srv)
+	os.Exit(waitAndDrain(srv))
+}
+
+// printBanner says where everything is, and the sandbox's demo users.
+func printBanner(srv *server.Server) {
 	fmt.Printf("Sealbridge demo:  %s\n", srv.URL)
-	if srv.Sandbox != nil {
-		fmt.Printf("Sandbox provider: %s (embedded; OTP inbox at %s/inbox)\n", srv.ProviderURL, srv.ProviderURL)
-		for _, u := range srv.Sandbox.DemoUsers() {
-			mfa := "no 2FA"
-			if u.TwoFactor {
-				mfa = "2FA: codes on the inbox page"
-			}
-			// Sandbox-only users, generated at this start; not secrets of anyone's.
-			fmt.Printf("  sandbox user %-6s password %s (%s)\n", u.Username, u.Password, mfa)
-		}
-	} else {
+	if srv.Sandbox == nil {
 		fmt.Printf("Provider:         %s\n", srv.ProviderURL)
+		return
 	}
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
-	<-stop
-	_ = srv.Close()
+	fmt.Printf("Sandbox provider: %s (embedded; OTP inbox at %s/inbox)\n", srv.ProviderURL, srv.ProviderURL)
+	for _, u := range srv.Sandbox.DemoUsers() {
+		mfa := "no 2FA"
+		if u.TwoFactor {
+			mfa = "2FA: codes on the inbox page"
+		}
+		// Sandbox-only users, generated at this start; not secrets of anyone's.
+		fmt.Printf("  sandbox user %-6s password %s (%s)\n", u.Username, u.Password, mfa)
+	}
+}
+
+// waitAndDrain waits for SIGTERM or SIGINT, then lets requests in flight
+// finish (a call waiting on the provider included) before exiting: 0 when
+// all of them did, 1 when the drain deadline cut some off. A second signal
+// during the drain stops the process at once.
+func waitAndDrain(srv *server.Server) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	<-ctx.Done()
+	stop() // from here on, the next signal has its default effect: exit now
+	fmt.Fprintf(os.Stderr, "sealbridge demo: stopping; finishing requests in flight (at most %s, interrupt again to stop now)\n", server.DefaultDrainTimeout)
+	if err := srv.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "sealbridge demo: stopped before every request finished:", err)
+		return 1
+	}
+	fmt.Fprintln(os.Stderr, "sealbridge demo: stopped")
+	return 0
 }

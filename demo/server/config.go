@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sealbridge/sealbridge/demo/oauth"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
@@ -34,8 +36,18 @@ type Config struct {
 	Sandbox      sandbox.Config // for the embedded sandbox (tests tune TTLs and faults)
 	// OAuth configures sign-in at a real provider (oauth.FlowsConfigFromEnv);
 	// nil with the sandbox means "configure it for the sandbox".
-	OAuth  *oauth.FlowsConfig
-	Secure bool // serving behind TLS: Secure, __Host- cookies
+	OAuth *oauth.FlowsConfig
+	// Secure says the page is reached over HTTPS (a TLS proxy in front,
+	// SEALBRIDGE_SECURE=1, or TLSCertFile below): Secure __Host- cookies
+	// and Strict-Transport-Security.
+	Secure bool
+	// TLSCertFile and TLSKeyFile (PEM) make the dev server itself serve
+	// HTTPS; set both or neither. They imply Secure.
+	TLSCertFile string
+	TLSKeyFile  string
+	// DrainTimeout is how long Shutdown lets in-flight requests finish;
+	// zero means DefaultDrainTimeout.
+	DrainTimeout time.Duration
 	// ProxyAllow lists the provider calls the intermediary forwards, as
 	// "GET /v2/sepa/beneficiaries,PATCH /v2/sepa/beneficiaries/{id}";
 	// empty means intermediary.DefaultAllow.
@@ -53,6 +65,9 @@ const (
 	EnvClientSecret = "SEALBRIDGE_CLIENT_SECRET"
 	EnvDist         = "SEALBRIDGE_DIST"
 	EnvProxyAllow   = "SEALBRIDGE_PROXY_ALLOW"
+	EnvSecure       = "SEALBRIDGE_SECURE"
+	EnvTLSCertFile  = "SEALBRIDGE_TLS_CERT_FILE"
+	EnvTLSKeyFile   = "SEALBRIDGE_TLS_KEY_FILE"
 )
 
 // FromEnv reads the configuration from the environment.
@@ -63,8 +78,16 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		ProviderURL: strings.TrimRight(getenv(EnvProviderURL), "/"),
 		ClientID:    getenv(EnvClientID),
 		ProxyAllow:  getenv(EnvProxyAllow),
+		TLSCertFile: getenv(EnvTLSCertFile),
+		TLSKeyFile:  getenv(EnvTLSKeyFile),
 	}
 	var err error
+	if c.Secure, err = envBool(getenv, EnvSecure); err != nil {
+		return Config{}, err
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		return Config{}, fmt.Errorf("set both %s and %s to serve HTTPS, or neither", EnvTLSCertFile, EnvTLSKeyFile)
+	}
 	for _, s := range []struct {
 		name string
 		dst  *string
@@ -85,6 +108,21 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.OAuth = &flows
 	}
 	return c, nil
+}
+
+// envBool reads a yes/no variable: unset or empty is no; anything
+// strconv.ParseBool does not know is an error rather than a silent no, so
+// that SEALBRIDGE_SECURE=yes does not quietly leave cookies insecure.
+func envBool(getenv func(string) string, name string) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: use 1 or 0 (true or false)", name, v)
+	}
+	return b, nil
 }
 
 // secret reads NAME, or the file named by NAME_FILE. Setting both is an
@@ -114,5 +152,11 @@ func (c *Config) defaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.TLSCertFile != "" {
+		c.Secure = true
+	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = DefaultDrainTimeout
 	}
 }

@@ -7,6 +7,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sealbridge/sealbridge/demo/intermediary"
+	"github.com/sealbridge/sealbridge/demo/provider"
 )
 
 func envFrom(m map[string]string) func(string) string {
@@ -96,4 +99,38 @@ func TestFromEnvUnreadableFile(t *testing.T) {
 			assert.NotContains(t, msg, "at-from-env")
 		})
 	}
+}
+
+func TestFromEnvSecureAndTLS(t *testing.T) {
+	for _, v := range []string{"1", "true", "TRUE"} {
+		c, err := FromEnv(envFrom(map[string]string{EnvSecure: v}))
+		require.NoError(t, err)
+		assert.True(t, c.Secure, "%s=%s", EnvSecure, v)
+	}
+	c, err := FromEnv(envFrom(map[string]string{EnvSecure: "0"}))
+	require.NoError(t, err)
+	assert.False(t, c.Secure)
+
+	_, err = FromEnv(envFrom(map[string]string{EnvSecure: "yes"}))
+	require.ErrorContains(t, err, EnvSecure, "an unknown word is an error, not a silent no")
+
+	c, err = FromEnv(envFrom(map[string]string{EnvTLSCertFile: "/c.pem", EnvTLSKeyFile: "/k.pem"}))
+	require.NoError(t, err)
+	assert.Equal(t, "/c.pem", c.TLSCertFile)
+	assert.Equal(t, "/k.pem", c.TLSKeyFile)
+	c.defaults()
+	assert.True(t, c.Secure, "serving HTTPS itself implies Secure")
+
+	_, err = FromEnv(envFrom(map[string]string{EnvTLSKeyFile: "/k.pem"}))
+	require.ErrorContains(t, err, EnvTLSCertFile, "a key without a certificate")
+}
+
+// Shutting down waits for the slowest call a request can be making, so a
+// deploy never cuts off a call that was going to succeed.
+func TestDrainOutlastsUpstreamTimeouts(t *testing.T) {
+	assert.Greater(t, DefaultDrainTimeout, provider.DefaultTimeout)
+	assert.Greater(t, DefaultDrainTimeout, intermediary.DefaultTimeout)
+	var c Config
+	c.defaults()
+	assert.Equal(t, DefaultDrainTimeout, c.DrainTimeout)
 }

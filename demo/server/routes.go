@@ -47,7 +47,11 @@ func (s *Server) routes() (http.Handler, error) {
 	}
 	mux.Handle("/api/", s.protect(api))
 
-	return securityHeaders([]string{s.ProviderURL}, logRequests(s.cfg.Logger, mux)), nil
+	handler := securityHeaders([]string{s.ProviderURL}, logRequests(s.cfg.Logger, mux))
+	if s.cfg.Secure {
+		handler = strictTransport(handler)
+	}
+	return handler, nil
 }
 
 // protect puts an API mux behind the session and CSRF checks.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sealbridge/sealbridge/demo/provider"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
 	"github.com/sealbridge/sealbridge/demo/session"
 )
@@ -33,7 +34,15 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	tlsConfig, err := s.cfg.tlsConfig()
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
 	s.URL = "http://" + ln.Addr().String()
+	if tlsConfig != nil {
+		s.URL = "https://" + ln.Addr().String()
+	}
 	if err := s.startProvider(); err != nil {
 		ln.Close()
 		return nil, err
@@ -45,7 +54,13 @@ func Start(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.http = newHTTPServer(handler)
-	go func() { _ = s.http.Serve(ln) }()
+	if tlsConfig == nil {
+		go func() { _ = s.http.Serve(ln) }()
+		return s, nil
+	}
+	s.http.TLSConfig = tlsConfig
+	// The certificate is in TLSConfig already; ServeTLS adds HTTP/2.
+	go func() { _ = s.http.ServeTLS(ln, "", "") }()
 	return s, nil
 }
 
@@ -94,16 +109,34 @@ func newHTTPServer(h http.Handler) *http.Server {
 	}
 }
 
-// Close stops both servers.
+// DefaultDrainTimeout is how long Close lets in-flight requests finish:
+// the longest a call to the provider may take (provider.DefaultTimeout,
+// which also bounds the intermediary's 25 s upstream deadline), plus time
+// to write the answer. Shorter, and a deploy would cut off calls that were
+// going to succeed.
+const DefaultDrainTimeout = provider.DefaultTimeout + 5*time.Second
+
+// Close drains and stops both servers: it stops accepting connections,
+// lets requests in flight finish for up to Config.DrainTimeout, and then
+// closes what is left. SIGTERM and SIGINT call it in `go run ./demo`.
 func (s *Server) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.DrainTimeout)
 	defer cancel()
+	return s.Shutdown(ctx)
+}
+
+// Shutdown drains until ctx ends. The dev server goes first and the
+// embedded sandbox after it, since requests in flight may be waiting on
+// the sandbox. Connections still open when ctx ends are closed.
+func (s *Server) Shutdown(ctx context.Context) error {
 	var errs []error
-	if s.http != nil {
-		errs = append(errs, s.http.Shutdown(ctx))
-	}
-	if s.sandboxHTTP != nil {
-		errs = append(errs, s.sandboxHTTP.Shutdown(ctx))
+	for _, h := range []*http.Server{s.http, s.sandboxHTTP} {
+		if h == nil {
+			continue
+		}
+		if err := h.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("drain: %w", err), h.Close())
+		}
 	}
 	return errors.Join(errs...)
 }
