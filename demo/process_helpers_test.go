@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +35,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	demoBinary = filepath.Join(dir, "demo")
-	build := exec.Command(goTool(), "build", "-o", demoBinary, ".")
+	// go test puts its own toolchain's bin first on PATH.
+	build := exec.Command("go", "build", "-o", demoBinary, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building the demo binary: %v\n%s", err, out)
 		os.RemoveAll(dir)
@@ -45,19 +45,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// goTool is the go command of the toolchain running the tests.
-func goTool() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
-		return p
-	}
-	return "go"
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 // demoProcess is one running dev server process.

@@ -42,7 +42,7 @@ const storm = `async (n, waitMs, failFirst) => {
 	window.__client = client;
 	await new Promise((r) => setTimeout(r, waitMs));
 	const results = await Promise.allSettled(Array.from({ length: n }, () =>
-		client.request({ method: "POST", path: "/v1/invoices/inv_1001/payments", body: {} })));
+		client.request({ method: "POST", path: "/v1/invoices/inv_1001/payments", body: { amount: 1 } })));
 	return {
 		calls: window.__calls,
 		ok: results.filter((r) => r.status === "fulfilled").length,

@@ -47,7 +47,7 @@ const tabSetup = `async (opts, hang) => {
 const tabStorm = `(at, n) => { window.__done = (async () => {
 	while (Date.now() < at) await new Promise((r) => setTimeout(r, 10));
 	const results = await Promise.allSettled(Array.from({ length: n }, () =>
-		window.__client.request({ method: "POST", path: "/v1/invoices/inv_1001/payments", body: {} })));
+		window.__client.request({ method: "POST", path: "/v1/invoices/inv_1001/payments", body: { amount: 1 } })));
 	return { calls: window.__calls, ok: results.filter((r) => r.status === "fulfilled").length,
 		codes: results.filter((r) => r.status === "rejected").map((r) => r.reason.code + " " + r.reason.message) };
 })(); return true; }`

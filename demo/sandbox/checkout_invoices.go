@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -14,13 +15,19 @@ import (
 // Invoice is one of the sandbox's demo invoices. Amount is in minor units
 // (cents).
 type Invoice struct {
-	ID          string `json:"id"`
-	CustomerID  string `json:"customer_id"`
-	Amount      int64  `json:"amount"`
-	Currency    string `json:"currency"`
-	Status      string `json:"status"` // "open" or "paid"
+	ID         string `json:"id"`
+	CustomerID string `json:"customer_id"`
+	Amount     int64  `json:"amount"`
+	Currency   string `json:"currency"`
+	Status     string `json:"status"` // "open" or "paid"
+	// AmountPaid is the sum of the payments so far; the invoice is paid
+	// when it reaches Amount.
+	AmountPaid  int64  `json:"amount_paid"`
 	Description string `json:"description,omitempty"`
 }
+
+// AmountDue is what is left to pay.
+func (inv Invoice) AmountDue() int64 { return inv.Amount - inv.AmountPaid }
 
 // checkoutPayment is a recorded payment.
 type checkoutPayment struct {
@@ -51,7 +58,7 @@ func newCheckoutData() *checkoutData {
 	}
 	for _, inv := range []Invoice{
 		{ID: "inv_1001", CustomerID: "cus_demo", Amount: 12900, Currency: "EUR", Status: "open", Description: "Société Générale de Démo: consulting, March"},
-		{ID: "inv_1002", CustomerID: "cus_demo", Amount: 4250, Currency: "EUR", Status: "paid", Description: "Support plan, February"},
+		{ID: "inv_1002", CustomerID: "cus_demo", Amount: 4250, Currency: "EUR", Status: "paid", AmountPaid: 4250, Description: "Support plan, February"},
 		{ID: "inv_2001", CustomerID: "cus_other", Amount: 99900, Currency: "EUR", Status: "open", Description: "Someone else's invoice"},
 	} {
 		d.invoices[inv.ID] = inv
@@ -72,15 +79,39 @@ func (d *checkoutData) invoice(id string) (Invoice, bool) {
 	return inv, ok
 }
 
-func (d *checkoutData) pay(inv Invoice, amount int64, now time.Time) checkoutPayment {
+// errInvoicePaid and errOverpayment are why pay refused a payment.
+var (
+	errInvoicePaid = errors.New("invoice already paid")
+	errOverpayment = errors.New("amount over what is due")
+)
+
+// pay records a payment of amount (0: all that is due) and marks the
+// invoice paid once nothing is due. Under the lock, so that two payments
+// racing for the last cents cannot both succeed.
+func (d *checkoutData) pay(id string, amount int64, now time.Time) (checkoutPayment, Invoice, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	inv := d.invoices[id]
+	if inv.Status == "paid" || inv.AmountDue() <= 0 {
+		return checkoutPayment{}, inv, errInvoicePaid
+	}
+	if amount == 0 {
+		amount = inv.AmountDue()
+	}
+	if amount > inv.AmountDue() {
+		return checkoutPayment{}, inv, errOverpayment
+	}
 	p := checkoutPayment{
 		ID: randomToken("pay_")[:24], InvoiceID: inv.ID, Amount: amount,
 		Currency: inv.Currency, Status: "succeeded", Created: now.Unix(),
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	inv.AmountPaid += amount
+	if inv.AmountDue() == 0 {
+		inv.Status = "paid"
+	}
+	d.invoices[id] = inv
 	d.payments[inv.ID] = append(d.payments[inv.ID], p)
-	return p
+	return p, inv, nil
 }
 
 func (d *checkoutData) paymentCount(invoiceID string) int {
@@ -129,9 +160,9 @@ func (c *checkoutServer) handleGetInvoice(w http.ResponseWriter, r *http.Request
 }
 
 // handlePay is POST /v1/invoices/{id}/payments, body optional
-// {"amount": minor units}; the default pays the whole invoice. Every call
-// records a new payment, so that the demo can be replayed; the invoice's
-// status is left as it is for the same reason.
+// {"amount": minor units}; the default pays all that is due. A payment
+// that leaves nothing due marks the invoice paid, and a paid invoice
+// refuses further payments with 409 invoice_paid.
 func (c *checkoutServer) handlePay(w http.ResponseWriter, r *http.Request) {
 	inv, ok := c.scopedInvoice(w, r)
 	if !ok {
@@ -141,14 +172,15 @@ func (c *checkoutServer) handlePay(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if amount == 0 {
-		amount = inv.Amount
+	p, after, err := c.data.pay(inv.ID, amount, c.now())
+	switch {
+	case errors.Is(err, errInvoicePaid):
+		writeError(w, http.StatusConflict, "invoice_paid", "invoice "+inv.ID+" is already paid; nothing is due")
+	case errors.Is(err, errOverpayment):
+		writeError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("amount must be between 1 and the %d still due (minor units)", after.AmountDue()))
+	default:
+		writeJSON(w, http.StatusCreated, p)
 	}
-	if amount < 0 || amount > inv.Amount {
-		writeError(w, http.StatusBadRequest, "invalid_request", "amount must be between 1 and the invoice amount (minor units)")
-		return
-	}
-	writeJSON(w, http.StatusCreated, c.data.pay(inv, amount, c.now()))
 }
 
 // readPaymentAmount reads the optional payment body; an empty body means

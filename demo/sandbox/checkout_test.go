@@ -2,11 +2,13 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,33 +191,80 @@ func TestCheckoutInvoiceAndPayments(t *testing.T) {
 	assert.Equal(t, want, inv)
 	assert.Equal(t, "EUR", inv.Currency)
 
-	// Repeated payments each record a new one.
-	ids := map[string]bool{}
-	for i, body := range []string{"", `{"amount":1234}`, `{}`} {
-		w := checkoutDo(s, http.MethodPost, "/v1/invoices/inv_1001/payments", tok, body, map[string]string{"Content-Type": "application/json"})
-		require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
-		var p checkoutPayment
-		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &p))
-		assert.Equal(t, "inv_1001", p.InvoiceID)
-		assert.Equal(t, "succeeded", p.Status)
-		assert.False(t, ids[p.ID], "payment ids are unique")
-		ids[p.ID] = true
-		if i == 1 {
-			assert.EqualValues(t, 1234, p.Amount)
-		} else {
-			assert.Equal(t, want.Amount, p.Amount)
-		}
-	}
-	assert.Equal(t, 3, s.Payments("inv_1001"))
-
 	for _, body := range []string{`{"amount":-1}`, `{"amount":0}`, `{"amount":99999999}`, `{"amount":"12"}`, `{"amount":1,"to":"x"}`, `[`} {
 		w := checkoutDo(s, http.MethodPost, "/v1/invoices/inv_1001/payments", tok, body, nil)
 		assert.Equal(t, http.StatusBadRequest, w.Code, body)
 	}
-	assert.Equal(t, 3, s.Payments("inv_1001"), "refused payments are not recorded")
+	assert.Zero(t, s.Payments("inv_1001"), "refused payments are not recorded")
+	assertPaymentsSettleInvoice(t, s, tok, want.Amount)
 
 	_, ok = s.Invoice("inv_nope")
 	assert.False(t, ok)
+}
+
+// assertPaymentsSettleInvoice pays inv_1001 (amount due: total) in two
+// parts: the invoice is paid when nothing is due, and refuses any further
+// payment with 409.
+func assertPaymentsSettleInvoice(t *testing.T, s *Sandbox, tok string, total int64) {
+	t.Helper()
+	pay := func(body string) (int, checkoutPayment) {
+		w := checkoutDo(s, http.MethodPost, "/v1/invoices/inv_1001/payments", tok, body, map[string]string{"Content-Type": "application/json"})
+		var p checkoutPayment
+		if w.Code == http.StatusCreated {
+			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &p))
+		} else {
+			assert.Equal(t, http.StatusConflict, w.Code, w.Body.String())
+			assert.Equal(t, "invoice_paid", checkoutErrCode(t, w))
+		}
+		return w.Code, p
+	}
+	code, first := pay(`{"amount":1234}`)
+	require.Equal(t, http.StatusCreated, code)
+	assert.EqualValues(t, 1234, first.Amount)
+	assert.Equal(t, "succeeded", first.Status)
+	inv, _ := s.Invoice("inv_1001")
+	assert.Equal(t, "open", inv.Status, "a part payment leaves the invoice open")
+	assert.Equal(t, total-1234, inv.AmountDue())
+
+	w := checkoutDo(s, http.MethodPost, "/v1/invoices/inv_1001/payments", tok, fmt.Sprintf(`{"amount":%d}`, total), nil)
+	assert.Equal(t, http.StatusBadRequest, w.Code, "more than is due")
+
+	code, rest := pay("")
+	require.Equal(t, http.StatusCreated, code, "an empty body pays what is due")
+	assert.Equal(t, total-1234, rest.Amount)
+	assert.NotEqual(t, first.ID, rest.ID, "payment ids are unique")
+	inv, _ = s.Invoice("inv_1001")
+	assert.Equal(t, "paid", inv.Status)
+	w = checkoutDo(s, http.MethodGet, "/v1/invoices/inv_1001", tok, "", nil)
+	assert.Contains(t, w.Body.String(), `"status":"paid"`, "the invoice says it is paid")
+
+	for _, body := range []string{"", "{}", `{"amount":1}`} {
+		code, _ := pay(body)
+		assert.Equal(t, http.StatusConflict, code, "a paid invoice is not paid again (%s)", body)
+	}
+	assert.Equal(t, 2, s.Payments("inv_1001"))
+}
+
+// Many payments racing for one open invoice: exactly one pays it, the
+// others get 409, so no customer is charged twice.
+func TestCheckoutConcurrentPaymentsPayOnce(t *testing.T) {
+	s, _ := newCheckoutSandbox(t, CheckoutConfig{})
+	tok := checkoutMint(t, s, "cus_demo", "inv_1001")
+	codes := make(chan int, 20)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			codes <- checkoutDo(s, http.MethodPost, "/v1/invoices/inv_1001/payments", tok, "{}", nil).Code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	assert.Equal(t, map[int]int{http.StatusCreated: 1, http.StatusConflict: 19}, count)
+	assert.Equal(t, 1, s.Payments("inv_1001"))
 }
 
 func TestCheckoutTokenForAnotherInvoiceIsForbidden(t *testing.T) {

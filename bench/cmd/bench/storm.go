@@ -29,7 +29,7 @@ const stormJS = `async (n, waitMs, skewMs) => {
 	await new Promise((r) => setTimeout(r, waitMs));
 	const t0 = performance.now();
 	const results = await Promise.allSettled(Array.from({ length: n }, () =>
-		client.request({ method: "POST", path: "/v1/invoices/inv_1001/payments", body: {} })));
+		client.request({ method: "POST", path: "/v1/invoices/inv_1001/payments", body: { amount: 1 } })));
 	const ms = performance.now() - t0;
 	const codes = {};
 	for (const r of results) if (r.status === "rejected") codes[r.reason.code] = (codes[r.reason.code] || 0) + 1;
