@@ -35,13 +35,18 @@ func main() {
 	flag.Parse()
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
+	// Listen for signals before serving, so that one arriving as the first
+	// requests come in drains them too, instead of killing the process.
+	stopping, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	srv, err := server.Start(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sealbridge demo:", err)
 		os.Exit(1)
 	}
 	printBanner(srv)
-	os.Exit(waitAndDrain(srv))
+	<-stopping.Done()
+	stop() // from here on, the next signal has its default effect: exit now
+	os.Exit(drain(srv))
 }
 
 // printBanner says where everything is, and the sandbox's demo users.
@@ -62,14 +67,11 @@ func printBanner(srv *server.Server) {
 	}
 }
 
-// waitAndDrain waits for SIGTERM or SIGINT, then lets requests in flight
-// finish (a call waiting on the provider included) before exiting: 0 when
-// all of them did, 1 when the drain deadline cut some off. A second signal
-// during the drain stops the process at once.
-func waitAndDrain(srv *server.Server) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	<-ctx.Done()
-	stop() // from here on, the next signal has its default effect: exit now
+// drain runs after SIGTERM or SIGINT: it lets requests in flight finish
+// (a call waiting on the provider included) and returns the exit code: 0
+// when all of them did, 1 when the drain deadline cut some off. A second
+// signal during the drain stops the process at once.
+func drain(srv *server.Server) int {
 	fmt.Fprintf(os.Stderr, "sealbridge demo: stopping; finishing requests in flight (at most %s, interrupt again to stop now)\n", server.DefaultDrainTimeout)
 	if err := srv.Close(); err != nil {
 		fmt.Fprintln(os.Stderr, "sealbridge demo: stopped before every request finished:", err)

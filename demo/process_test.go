@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,10 +28,13 @@ type slowProvider struct {
 	*httptest.Server
 	arrived chan struct{}
 	release chan struct{}
+	answer  func() // closes release, once
 }
 
 func newSlowProvider(t *testing.T) *slowProvider {
 	p := &slowProvider{arrived: make(chan struct{}), release: make(chan struct{})}
+	var once sync.Once
+	p.answer = func() { once.Do(func() { close(p.release) }) }
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.URL.Path != sandbox.ConnectionsPath || r.Header.Get("Authorization") != "Bearer test-access-token" {
 			http.Error(w, `{"code":"unexpected"}`, http.StatusBadRequest)
@@ -43,6 +47,7 @@ func newSlowProvider(t *testing.T) *slowProvider {
 		_, _ = io.WriteString(w, `{"id":7}`)
 	}))
 	t.Cleanup(p.Close)
+	t.Cleanup(p.answer) // before Close, which waits for the handler
 	return p
 }
 
@@ -116,7 +121,7 @@ func TestSIGTERMDrainsCallToSlowProvider(t *testing.T) {
 	// The provider answers past the 5 s that Close used to allow, and well
 	// within the upstream timeout.
 	time.Sleep(6 * time.Second)
-	close(provider.release)
+	provider.answer()
 	select {
 	case a := <-done:
 		require.NoError(t, a.err, "the call in flight was cut off")
