@@ -174,9 +174,10 @@ func TestLogout(t *testing.T) {
 	res := e.postJSON(t, "/api/logout", "")
 	assert.Equal(t, http.StatusOK, res.status)
 	assert.JSONEq(t, `{"ok":true}`, res.body)
-	assert.Empty(t, e.sessionCookie(t), "cookie cleared")
-	_, err := e.store.Get(context.Background(), id)
-	assert.ErrorIs(t, err, session.ErrNoSession)
+	assert.Equal(t, id, e.sessionCookie(t), "the app session stays; only the provider account is disconnected")
+	s, err := e.store.Get(context.Background(), id)
+	require.NoError(t, err)
+	assert.Nil(t, s.Provider, "the provider tokens left the session")
 	assert.Equal(t, false, e.get(t, "/api/me").json(t)["connected"])
 	// Logging out twice is fine.
 	assert.Equal(t, http.StatusOK, e.postJSON(t, "/api/logout", "").status)

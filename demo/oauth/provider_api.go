@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
+	"github.com/sealbridge/sealbridge/demo/session"
 )
 
 // maxProviderBody bounds what is read from the provider.
@@ -198,12 +199,17 @@ func (f *Flows) Accounts(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(res.body)
 }
 
-// Logout serves POST /api/logout: the session and its cookie end, with
-// the provider tokens in it. Always {"ok":true}.
+// Logout serves POST /api/logout: "Disconnect" the provider account. Its
+// tokens leave the session; the app session itself stays, so the page's
+// other panels keep working. Always {"ok":true}.
 func (f *Flows) Logout(w http.ResponseWriter, r *http.Request) {
 	if sess := f.sessions.Lookup(r); sess != nil {
-		f.sessions.End(w, r, sess)
-		f.log.Info("oauth: signed out")
+		// A session deleted meanwhile has nothing left to disconnect.
+		_ = f.sessions.Store.Update(r.Context(), sess.ID, func(s *session.Session) error {
+			s.Provider, s.Pending = nil, nil
+			return nil
+		})
+		f.log.Info("oauth: provider account disconnected")
 	}
 	flowsWriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }

@@ -21,6 +21,11 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.Handle("GET /static/", static.web)
 	mux.HandleFunc("GET /{$}", s.page(static))
 	mux.HandleFunc("GET /api/config", s.handleConfig)
+	icon, err := favicon()
+	if err != nil {
+		return nil, err
+	}
+	mux.HandleFunc("GET /favicon.ico", icon)
 
 	api := http.NewServeMux()
 	api.HandleFunc("POST /api/connections", s.handleConnections)

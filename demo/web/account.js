@@ -4,6 +4,21 @@ import { showStatus, explain, postJSON } from "/static/ui.js";
 
 const $ = (id) => document.getElementById(id);
 
+// How the provider may deliver a one-time code, in words a person uses.
+const deliveryWords = {
+  totp: "your authenticator app",
+  email: "the email you received",
+  sms: "the text message you received",
+};
+
+/** "Enter the one-time code from your authenticator app or the email you received." */
+export function otpPrompt(methods) {
+  const ways = (methods || []).map((m) => deliveryWords[String(m).toLowerCase()]).filter(Boolean);
+  if (ways.length === 0) return "Enter your one-time code.";
+  const last = ways.pop();
+  return "Enter the one-time code from " + (ways.length ? ways.join(", ") + " or " + last : last) + ".";
+}
+
 export function mountAccount(config) {
   const status = $("account-status");
   $("inbox-link").href = config.providerURL + "/inbox";
@@ -44,7 +59,7 @@ export function mountAccount(config) {
     }
     if (res.data.isMFARequired) {
       $("account-disconnected").hidden = true;
-      askForOTP("Enter the code from your authenticator (" + (res.data.mfaDeliveryMethods || []).join(", ") + ").");
+      askForOTP(otpPrompt(res.data.mfaDeliveryMethods));
       return;
     }
     showStatus(status, "ok", "Signed in.");
@@ -90,10 +105,18 @@ export function mountAccount(config) {
     showStatus(status, "ok", `${accounts.length} ${accounts.length === 1 ? "account" : "accounts"} loaded.`);
   });
 
+  // Disconnect ends the provider account's sign-in only: the app session
+  // stays, so the other panels keep working.
   $("account-logout").addEventListener("click", async () => {
-    await postJSON("/api/logout", {});
-    showStatus(status, "ok", "Disconnected.");
+    const res = await postJSON("/api/logout", {});
+    if (!res.ok) {
+      const { text, detail } = explain(res.data?.code, res.data?.message);
+      showStatus(status, "error", text, detail);
+      return;
+    }
+    $("accounts-list").replaceChildren();
     await refresh();
+    showStatus(status, "ok", "Disconnected from the provider. Its tokens were removed from the server; the other panels are not affected.");
   });
 
   const params = new URLSearchParams(location.search);

@@ -5,6 +5,34 @@ import { showStatus, explain } from "/static/ui.js";
 
 const $ = (id) => document.getElementById(id);
 
+// The provider names a bad field by JSON pointer into the body it got;
+// these are the form's labels and inputs for them.
+const fields = {
+  "/beneficiary/name": { label: "Name", input: "ben-name" },
+  "/beneficiary/email": { label: "Email", input: "ben-email" },
+  "/beneficiary/activity_tag": { label: "Activity tag", input: "ben-tag" },
+};
+
+/** "Email: must be an email address…", one sentence per field; marks and focuses the inputs. */
+function invalidFields(errors) {
+  const lines = [];
+  let first = null;
+  for (const err of errors || []) {
+    const field = fields[err.source?.pointer];
+    if (field) {
+      $(field.input).setAttribute("aria-invalid", "true");
+      first ??= $(field.input);
+    }
+    lines.push(`${field ? field.label : "This change"}: ${err.detail || "not valid"}.`);
+  }
+  first?.focus();
+  return lines.length ? lines.join(" ") : "Some fields are not valid. Check the form.";
+}
+
+function clearInvalid() {
+  for (const f of Object.values(fields)) $(f.input).removeAttribute("aria-invalid");
+}
+
 export function mountBeneficiaries(sb) {
   const client = sb.createClient({
     proxyEndpointDescriptor: {
@@ -22,8 +50,7 @@ export function mountBeneficiaries(sb) {
       return;
     }
     if (e.status === 422) {
-      const detail = e.body?.errors?.map((x) => x.detail).join("; ");
-      showStatus(status, "error", "Some fields are not valid: " + (detail || "check the form"), `${e.code} ${e.status}`);
+      showStatus(status, "error", invalidFields(e.body?.errors), `${e.code} ${e.status}`);
       return;
     }
     const { text, detail } = explain(e.body?.code || e.code, e.body?.message || e.message);
@@ -71,6 +98,7 @@ export function mountBeneficiaries(sb) {
 
   function openEditor(b) {
     editing = b;
+    clearInvalid();
     $("ben-form-title").textContent = "Edit " + b.name;
     $("ben-name").value = b.name;
     $("ben-email").value = b.email || "";
@@ -80,6 +108,7 @@ export function mountBeneficiaries(sb) {
 
   $("ben-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
+    clearInvalid();
     const beneficiary = { name: $("ben-name").value, email: $("ben-email").value };
     if ($("ben-tag").value) beneficiary.activity_tag = $("ben-tag").value;
     showStatus(status, "busy", "Saving…");

@@ -18,6 +18,7 @@ export function mountCheckout(sb, config) {
   for (const id of config.invoices || []) select.append(new Option(id, id));
   let client = null;
   let timer = null;
+  let started = null; // the invoice the client's token is scoped to
 
   function showClaims() {
     const c = client?.claims();
@@ -29,9 +30,23 @@ export function mountCheckout(sb, config) {
     $("checkout-claims").hidden = false;
   }
 
+  // showInvoice reads the invoice again and shows its amount and status; a
+  // paid invoice has nothing left to pay, so the Pay button goes away.
+  async function showInvoice(invoiceId) {
+    const inv = (await client.request({ method: "GET", path: `/v1/invoices/${encodeURIComponent(invoiceId)}` })).body;
+    const money = (cents) => `${(cents / 100).toFixed(2)} ${inv.currency}`;
+    const due = inv.amount - (inv.amount_paid || 0);
+    $("claim-amount").textContent = inv.status === "paid" ? `${money(inv.amount)} (paid)` : `${money(inv.amount)} (${money(due)} due)`;
+    $("claim-amount").dataset.status = inv.status;
+    $("checkout-pay").hidden = inv.status === "paid";
+    return inv;
+  }
+
   async function start() {
     const invoiceId = select.value;
+    started = invoiceId;
     showStatus(status, "busy", "Getting a checkout token…");
+    $("checkout-pay").hidden = true;
     try {
       client?.close();
       client = sb.createClient({
@@ -39,14 +54,11 @@ export function mountCheckout(sb, config) {
         accessToken: await checkoutToken(invoiceId),
         onAccessTokenExpired: () => checkoutToken(invoiceId),
       });
-      const res = await client.request({ method: "GET", path: `/v1/invoices/${encodeURIComponent(invoiceId)}` });
-      const inv = res.body;
-      $("claim-amount").textContent = `${(inv.amount / 100).toFixed(2)} ${inv.currency} (${inv.status})`;
+      const inv = await showInvoice(invoiceId);
       showClaims();
       clearInterval(timer);
       timer = setInterval(showClaims, 1000);
-      $("checkout-pay").hidden = false;
-      showStatus(status, "ok", "Ready to pay.");
+      showStatus(status, "ok", inv.status === "paid" ? "This invoice is already paid. Nothing more is due." : "Ready to pay.");
     } catch (e) {
       const { text, detail } = explain(e.code, e.message);
       showStatus(status, "error", text, detail);
@@ -54,18 +66,38 @@ export function mountCheckout(sb, config) {
   }
 
   async function pay() {
-    const invoiceId = select.value;
+    const invoiceId = started;
+    const button = $("checkout-pay");
+    button.disabled = true;
     showStatus(status, "busy", "Paying…");
     try {
       const res = await client.request({ method: "POST", path: `/v1/invoices/${encodeURIComponent(invoiceId)}/payments`, body: {} });
-      showStatus(status, "ok", `Payment ${res.body.id} ${res.body.status}.`);
-      showClaims();
+      showStatus(status, "ok", `Payment ${res.body.id} ${res.body.status}: ${(res.body.amount / 100).toFixed(2)} ${res.body.currency}.`);
     } catch (e) {
-      const { text, detail } = explain(e.code, e.message);
+      // A provider refusal (409 invoice_paid: paid meanwhile, say in another
+      // tab) carries the provider's code in its body.
+      const code = e.code === "http_error" && e.body?.code ? e.body.code : e.code;
+      const { text, detail } = explain(code, e.body?.message || e.message);
       showStatus(status, "error", text, detail);
+    } finally {
+      button.disabled = false;
+    }
+    try {
+      await showInvoice(invoiceId);
+      showClaims();
+    } catch {
+      // The status line already says how the payment went.
     }
   }
 
+  // Another invoice needs its own token: start again.
+  select.addEventListener("change", () => {
+    $("checkout-pay").hidden = true;
+    $("checkout-claims").hidden = true;
+    clearInterval(timer);
+    status.replaceChildren();
+    status.className = "status";
+  });
   $("checkout-start").addEventListener("click", start);
   $("checkout-pay").addEventListener("click", pay);
   $("checkout-start").disabled = false;

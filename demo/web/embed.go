@@ -5,5 +5,5 @@ import "embed"
 
 // Files is the demo page and its scripts and styles.
 //
-//go:embed *.html *.css *.js
+//go:embed *.html *.css *.js *.svg
 var Files embed.FS

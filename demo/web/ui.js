@@ -26,6 +26,7 @@ const plainWords = {
   unauthenticated: "Your session has ended. Reload the page.",
   mfa_required: "The bank wants a new one-time code.",
   reauth_required: "Please sign in again.",
+  invoice_paid: "This invoice is already paid. Nothing more is due.",
 };
 
 /** Plain words for an error code, with the technical message as detail. */
