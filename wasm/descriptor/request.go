@@ -73,9 +73,11 @@ func appendRequest(dst []byte, r Request) ([]byte, error) {
 
 // Decode reads a descriptor strictly. It refuses, with sberr.InvalidArgument
 // and a message saying what is wrong: anything but standard padded base64 on
-// one line with zero trailing bits; JSON that is not one object, not valid
-// UTF-8, or followed by more data; unknown, case-variant ("Method") or
-// duplicate keys; wrong types (method and path strings, headers an object
+// one line with zero trailing bits; JSON that is not one object or breaks
+// the strict-JSON rule set anywhere, payload included (internal/strictjson:
+// duplicate names, names equal after Unicode case folding, invalid UTF-8,
+// lone surrogates, deep nesting, data after the object); unknown or
+// case-variant ("Method") keys; wrong types (method and path strings, headers an object
 // of strings); a missing method or path; and the field rules of Encode.
 // Header names are lower-cased; two that collide after lower-casing are
 // refused. Keys may come in any order and "headers" may be absent (no
