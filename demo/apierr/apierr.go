@@ -47,7 +47,15 @@ const (
 	UpstreamUnavailable Code = "upstream_unavailable"   // 502/503: the provider failed or could not be reached
 	UpstreamError       Code = "upstream_error"         // 502: the provider answered badly
 	UpstreamTimeout     Code = "upstream_timeout"       // 504: the provider did not answer in time
+	// SessionStoreUnavailable: 503, the session store (Redis) cannot be
+	// reached; nothing was changed, retry later.
+	SessionStoreUnavailable Code = "session_store_unavailable"
 )
+
+// ErrStoreUnavailable is what a caller check returns when the session
+// store cannot be reached: the intermediary answers it with 503
+// session_store_unavailable rather than treating the caller as signed out.
+var ErrStoreUnavailable = errors.New("session store unavailable")
 
 // ErrInvalidToken is the error (or the cause of one) that a caller check
 // returns when the caller's bearer token is expired or invalid. The

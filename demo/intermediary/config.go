@@ -61,7 +61,8 @@ type Config struct {
 	// VerifyCaller, if set, runs after Authenticate on every call, e.g. to
 	// check a scoped bearer token the page sends. An error that is (or
 	// wraps) ErrInvalidToken, or an sberr error with code invalid_token,
-	// gives 401 invalid_token; any other error gives 403 forbidden.
+	// gives 401 invalid_token; apierr.ErrStoreUnavailable gives 503
+	// session_store_unavailable; any other error gives 403 forbidden.
 	VerifyCaller func(r *http.Request) error
 	// TrustedOrigins are extra origins (scheme://host[:port]) allowed to
 	// call cross-origin; same-origin calls need none.

@@ -122,6 +122,11 @@ func (h *handler) check(text string, o *outcome) (string, *failure) {
 // callerFailure maps a VerifyCaller error. Its text is not shown: it may
 // describe the token.
 func callerFailure(err error) *failure {
+	if errors.Is(err, apierr.ErrStoreUnavailable) {
+		f := fail(http.StatusServiceUnavailable, apierr.SessionStoreUnavailable, "the session store cannot be reached; nothing was sent to the provider: retry in a few seconds")
+		f.header = map[string]string{"Retry-After": "5"}
+		return f
+	}
 	if errors.Is(err, ErrInvalidToken) || sberr.CodeOf(err) == sberr.Code(apierr.InvalidToken) {
 		f := fail(http.StatusUnauthorized, apierr.InvalidToken, "the bearer token is expired or invalid; get a new one (onAccessTokenExpired) and retry")
 		f.header = map[string]string{"WWW-Authenticate": `Bearer error="invalid_token"`}

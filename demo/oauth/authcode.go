@@ -25,7 +25,7 @@ func (f *Flows) Start(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, err := f.sessions.Ensure(w, r)
 	if err != nil {
-		flowsPage(w, http.StatusServiceUnavailable, apierr.Internal, "Sign-in unavailable", "the session store failed; try again")
+		flowsPage(w, http.StatusServiceUnavailable, apierr.SessionStoreUnavailable, "Sign-in unavailable", session.UnavailableMessage)
 		return
 	}
 	p := &session.PendingAuthorization{
@@ -38,7 +38,7 @@ func (f *Flows) Start(w http.ResponseWriter, r *http.Request) {
 		s.Pending = p // a newer attempt replaces an older one: only the latest state is accepted
 		return nil
 	}); err != nil {
-		flowsPage(w, http.StatusServiceUnavailable, apierr.Internal, "Sign-in unavailable", "the session store failed; try again")
+		flowsPage(w, http.StatusServiceUnavailable, apierr.SessionStoreUnavailable, "Sign-in unavailable", session.UnavailableMessage)
 		return
 	}
 	f.log.Info("oauth: authorization started")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/internal/httpjson"
+	"github.com/sealbridge/sealbridge/demo/session"
 )
 
 // Messages shared by several handlers, so that equal situations read equal.
@@ -38,7 +39,19 @@ var (
 	errReauth      = newFlowError(http.StatusUnauthorized, apierr.ReauthRequired, msgReauth)
 	errNotSignedIn = newFlowError(http.StatusUnauthorized, apierr.ReauthRequired, msgNotSignedIn)
 	errMFA         = newFlowError(http.StatusForbidden, apierr.MFARequired, msgMFARequired)
+	errStore       = newFlowError(http.StatusServiceUnavailable, apierr.SessionStoreUnavailable, session.UnavailableMessage)
 )
+
+// sessionError maps a Store error: an outage is a 503 the page can retry,
+// anything else (no session, signed out meanwhile) means not signed in.
+func sessionError(err error) *flowError {
+	if errors.Is(err, session.ErrUnavailable) {
+		e := *errStore
+		e.retryAfter = "5"
+		return &e
+	}
+	return errNotSignedIn
+}
 
 func errUpstream(msg string) *flowError {
 	return newFlowError(http.StatusBadGateway, apierr.UpstreamUnavailable, msg)

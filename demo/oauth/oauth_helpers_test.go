@@ -35,7 +35,7 @@ type flowsEnv struct {
 	clock    *flowsClock
 	sbx      *sandbox.Sandbox
 	sbxSrv   *httptest.Server
-	store    *session.MemoryStore
+	store    *session.Sealed
 	sessions *session.Sessions
 	flows    *Flows
 	app      *httptest.Server

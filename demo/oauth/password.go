@@ -55,7 +55,7 @@ func (f *Flows) Login(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, err := f.sessions.Ensure(w, r)
 	if err != nil {
-		flowsWriteError(w, errUpstream("the session store failed; try again"))
+		flowsWriteError(w, sessionError(err))
 		return
 	}
 	tok, err := f.oauth.PasswordCredentialsToken(f.oauthContext(r.Context()), req.Username, req.Password)
@@ -88,7 +88,7 @@ func (f *Flows) Login(w http.ResponseWriter, r *http.Request) {
 	pt.DisplayName = self.Username
 	pt.Restricted = self.IsMFARequired
 	if err := f.signIn(w, r, sess, pt); err != nil {
-		flowsWriteError(w, errNotSignedIn)
+		flowsWriteError(w, sessionError(err))
 		return
 	}
 	f.log.Info("oauth: connected", "grant", "password", "user_id", pt.UserID, "mfa_required", self.IsMFARequired)
@@ -124,9 +124,9 @@ func (f *Flows) LoginOTP(w http.ResponseWriter, r *http.Request) {
 	if req.DeliveryMethod == "" {
 		req.DeliveryMethod = "TOTP"
 	}
-	sess := f.sessions.Lookup(r)
-	if sess == nil || sess.Provider == nil {
-		flowsWriteError(w, errNotSignedIn)
+	sess, err := f.sessions.Find(r)
+	if err != nil || sess == nil || sess.Provider == nil {
+		flowsWriteError(w, sessionError(err))
 		return
 	}
 	body, _ := json.Marshal(req)

@@ -150,7 +150,11 @@ func (f *Flows) resourceError(ctx context.Context, id string, res *providerRespo
 // wants an OTP, 401 reauth_required when the provider session ended, 502
 // upstream_unavailable.
 func (f *Flows) Me(w http.ResponseWriter, r *http.Request) {
-	sess := f.sessions.Lookup(r)
+	sess, err := f.sessions.Find(r)
+	if err != nil {
+		flowsWriteError(w, sessionError(err))
+		return
+	}
 	if sess == nil || sess.Provider == nil {
 		flowsWriteJSON(w, http.StatusOK, map[string]any{"connected": false})
 		return
@@ -174,9 +178,9 @@ func (f *Flows) Me(w http.ResponseWriter, r *http.Request) {
 // Accounts serves GET /api/accounts: the provider's /v1/accounts answer,
 // fetched with the session's token. Errors as for Me.
 func (f *Flows) Accounts(w http.ResponseWriter, r *http.Request) {
-	sess := f.sessions.Lookup(r)
-	if sess == nil || sess.Provider == nil {
-		flowsWriteError(w, errNotSignedIn)
+	sess, err := f.sessions.Find(r)
+	if err != nil || sess == nil || sess.Provider == nil {
+		flowsWriteError(w, sessionError(err))
 		return
 	}
 	res, ferr := f.call(r.Context(), sess.ID, http.MethodGet, f.paths.Accounts, nil)

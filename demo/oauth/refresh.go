@@ -19,12 +19,25 @@ import (
 // §4.14.2) and revoke the whole login. So: one flight per session id, and
 // the flight saves the rotated token in the Store before anyone gets the
 // new access token. x/oauth2 still makes the refresh request itself.
+//
+// Across instances (a shared Redis store), the flight also takes the
+// store's lock for the session, so that one instance in the whole
+// deployment refreshes; the others wait for it, reload the session, and
+// find the new tokens there.
 
 // refreshTimeout bounds one refresh. The flight runs detached from the
 // request that started it: if that browser gives up after the provider has
 // rotated the token, the new refresh token must still be saved, or the
 // next refresh would present the spent one and lose the login.
 const refreshTimeout = 30 * time.Second
+
+// refreshLockWait bounds the wait for another instance's refresh of the
+// same session; refreshLockHold outlives any refresh (refreshTimeout), so
+// the lock is never lost while its holder still works.
+const (
+	refreshLockWait = 20 * time.Second
+	refreshLockHold = refreshTimeout + 5*time.Second
+)
 
 type refreshFlight struct {
 	done chan struct{}
@@ -37,7 +50,10 @@ type refreshFlight struct {
 // provider just refused (401): it is renewed even if it looks fresh.
 func (f *Flows) accessToken(ctx context.Context, id, stale string) (*session.ProviderTokens, *flowError) {
 	sess, err := f.sessions.Store.Get(ctx, id)
-	if err != nil || sess.Provider == nil {
+	if err != nil {
+		return nil, sessionError(err)
+	}
+	if sess.Provider == nil {
 		return nil, errNotSignedIn
 	}
 	if p := sess.Provider; p.AccessToken != stale && f.fresh(p) {
@@ -73,14 +89,30 @@ func (f *Flows) refresh(ctx context.Context, id string, seen *session.ProviderTo
 
 var errConflict = errors.New("oauth: provider tokens changed during refresh")
 
-// doRefresh runs one refresh for session id. It re-reads the session
-// first: a flight that ended between our caller's read and now has already
-// rotated the token, and presenting the old one again would be reuse.
+// doRefresh runs one refresh for session id under the store's lock. It
+// re-reads the session once it holds the lock: a refresh that ended
+// between our caller's read and now (here or on another instance) has
+// already rotated the token, and presenting the old one again would be
+// reuse.
 func (f *Flows) doRefresh(id string, seen *session.ProviderTokens) (*session.ProviderTokens, *flowError) {
 	ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
 	defer cancel()
+	lockCtx, cancelLock := context.WithTimeout(ctx, refreshLockWait)
+	release, err := f.sessions.Store.Lock(lockCtx, "oauth-refresh:"+id, refreshLockHold)
+	cancelLock()
+	if errors.Is(err, session.ErrLockTimeout) {
+		f.log.Warn("oauth: another instance is still renewing this session's tokens")
+		return nil, errUpstream("the provider is slow to renew the session; try again")
+	}
+	if err != nil {
+		return nil, sessionError(err)
+	}
+	defer release()
 	sess, err := f.sessions.Store.Get(ctx, id)
-	if err != nil || sess.Provider == nil {
+	if err != nil {
+		return nil, sessionError(err)
+	}
+	if sess.Provider == nil {
 		return nil, errNotSignedIn
 	}
 	cur := sess.Provider
@@ -113,7 +145,11 @@ func (f *Flows) doRefresh(id string, seen *session.ProviderTokens) (*session.Pro
 		return nil
 	})
 	if err != nil {
-		return nil, errNotSignedIn
+		// Unavailable: the rotated refresh token is lost with this
+		// write, and the next refresh will be refused (reauth_required).
+		// Nothing safer exists: the provider has already spent the old one.
+		f.log.Warn("oauth: could not save refreshed tokens", "error", err)
+		return nil, sessionError(err)
 	}
 	f.log.Info("oauth: tokens refreshed", "user_id", next.UserID)
 	return next, nil

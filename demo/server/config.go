@@ -15,6 +15,7 @@ import (
 
 	"github.com/sealbridge/sealbridge/demo/oauth"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
+	"github.com/sealbridge/sealbridge/demo/session"
 )
 
 // Config configures the dev server. Secrets come from the environment or
@@ -48,6 +49,13 @@ type Config struct {
 	// DrainTimeout is how long Shutdown lets in-flight requests finish;
 	// zero means DefaultDrainTimeout.
 	DrainTimeout time.Duration
+	// SessionStore names where sessions live: "" or "memory" (this
+	// process), or redis://[user:pass@]host:port/db / rediss://… (shared by
+	// every instance pointed at it). See session.Open.
+	SessionStore string
+	// SessionOptions tune the store's idle timeout and lifetime (zero:
+	// 2 hours idle, 8 hours in all).
+	SessionOptions session.Options
 	// ProxyAllow lists the provider calls the intermediary forwards, as
 	// "GET /v2/sepa/beneficiaries,PATCH /v2/sepa/beneficiaries/{id}";
 	// empty means intermediary.DefaultAllow.
@@ -68,6 +76,9 @@ const (
 	EnvSecure       = "SEALBRIDGE_SECURE"
 	EnvTLSCertFile  = "SEALBRIDGE_TLS_CERT_FILE"
 	EnvTLSKeyFile   = "SEALBRIDGE_TLS_KEY_FILE"
+	// EnvSessionStore may hold a Redis password, so it is read like a
+	// secret (SEALBRIDGE_SESSION_STORE_FILE works too) and never logged.
+	EnvSessionStore = session.EnvStore
 )
 
 // FromEnv reads the configuration from the environment.
@@ -95,6 +106,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		{EnvAccessToken, &c.AccessToken},
 		{EnvStagingToken, &c.StagingToken},
 		{EnvClientSecret, &c.ClientSecret},
+		{EnvSessionStore, &c.SessionStore},
 	} {
 		if *s.dst, err = secret(getenv, s.name); err != nil {
 			return Config{}, err

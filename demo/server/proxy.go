@@ -37,9 +37,9 @@ func (s *Server) intermediaryHandler() (http.Handler, error) {
 		Allow:          allow,
 		ForwardHeaders: fwd,
 		// The caller must hold a live session: the intermediary is no
-		// public proxy.
-		Authenticate: func(r *http.Request) bool { return s.sessions.Lookup(r) != nil },
-		VerifyCaller: verify,
+		// public proxy. findSession looked it up (routes.go).
+		Authenticate: authenticated,
+		VerifyCaller: callerCheck(verify),
 		Logger:       s.cfg.Logger.With("component", "intermediary"),
 	})
 }

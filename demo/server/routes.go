@@ -26,6 +26,8 @@ func (s *Server) routes() (http.Handler, error) {
 		return nil, err
 	}
 	mux.HandleFunc("GET /favicon.ico", icon)
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)
 
 	api := http.NewServeMux()
 	api.HandleFunc("POST /api/connections", s.handleConnections)
@@ -41,7 +43,7 @@ func (s *Server) routes() (http.Handler, error) {
 	// Not behind protect(): the intermediary checks the session and CSRF
 	// itself, so that its refusals are response envelopes like its other
 	// answers (what the Qonto SDK and the shim decode).
-	mux.Handle("POST /api/embed-intermediary", proxy)
+	mux.Handle("POST /api/embed-intermediary", s.findSession(proxy))
 	flows, err := s.oauthFlows()
 	if err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ type Server struct {
 	ProviderURL string
 	URL         string // the dev server's own origin, once started
 	sessions    *session.Sessions
+	store       *session.Sealed
 	provider    *providerClient
 	http        *http.Server
 	sandboxHTTP *http.Server
@@ -29,9 +30,14 @@ type Server struct {
 // when no provider is configured) and serves until Close.
 func Start(cfg Config) (*Server, error) {
 	cfg.defaults()
-	s := &Server{cfg: cfg, sessions: &session.Sessions{Store: session.NewMemoryStore(0), Secure: cfg.Secure}}
+	store, err := session.Open(cfg.SessionStore, cfg.SessionOptions)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: store, sessions: &session.Sessions{Store: store, Secure: cfg.Secure}}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		store.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	tlsConfig, err := s.cfg.tlsConfig()
@@ -45,6 +51,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 	if err := s.startProvider(); err != nil {
 		ln.Close()
+		store.Close()
 		return nil, err
 	}
 	handler, err := s.routes()
@@ -137,6 +144,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err := h.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("drain: %w", err), h.Close())
 		}
+	}
+	if s.store != nil {
+		errs = append(errs, s.store.Close())
 	}
 	return errors.Join(errs...)
 }

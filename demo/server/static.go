@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"mime"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
+	"github.com/sealbridge/sealbridge/demo/session"
 	"github.com/sealbridge/sealbridge/demo/web"
 )
 
@@ -68,6 +70,10 @@ func noCache(h http.Handler) http.Handler {
 func (s *Server) page(st *staticHandlers) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.sessions.Ensure(w, r); err != nil {
+			if errors.Is(err, session.ErrUnavailable) {
+				session.WriteUnavailable(w)
+				return
+			}
 			writeError(w, http.StatusInternalServerError, apierr.Internal, "could not start a session")
 			return
 		}

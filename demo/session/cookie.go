@@ -2,8 +2,11 @@ package session
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
+
+	"github.com/sealbridge/sealbridge/demo/apierr"
 )
 
 // Sessions issues and reads the session cookie.
@@ -43,21 +46,32 @@ func (m *Sessions) maxAge() time.Duration {
 	return 8 * time.Hour
 }
 
-// Lookup returns the request's live session, or nil.
+// Lookup returns the request's live session, or nil (also when the store
+// cannot be reached: use Find where that must show).
 func (m *Sessions) Lookup(r *http.Request) *Session {
+	s, _ := m.Find(r)
+	return s
+}
+
+// Find returns the request's live session; nil and no error when there is
+// none; an error wrapping ErrUnavailable when the store cannot be reached.
+func (m *Sessions) Find(r *http.Request) (*Session, error) {
 	c, err := r.Cookie(m.CookieName())
 	if err != nil || c.Value == "" {
-		return nil
+		return nil, nil
 	}
 	s, err := m.Store.Get(r.Context(), c.Value)
+	if errors.Is(err, ErrNoSession) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	if m.clock().Sub(s.Created) > m.maxAge() {
 		_ = m.Store.Delete(r.Context(), s.ID)
-		return nil
+		return nil, nil
 	}
-	return s
+	return s, nil
 }
 
 // Ensure returns the request's session, creating one (and setting its
@@ -71,7 +85,7 @@ func (m *Sessions) Ensure(w http.ResponseWriter, r *http.Request) (*Session, err
 	if m.NewUser != nil {
 		user = m.NewUser()
 	}
-	s := &Session{ID: newID(), Created: m.clock(), User: user}
+	s := &Session{ID: NewID(), Created: m.clock(), User: user}
 	if err := m.Store.Create(r.Context(), s); err != nil {
 		return nil, err
 	}
@@ -87,7 +101,7 @@ func (m *Sessions) Rotate(w http.ResponseWriter, r *http.Request, old *Session) 
 	if err != nil {
 		return nil, err
 	}
-	cur.ID = newID()
+	cur.ID = NewID()
 	if err := m.Store.Create(ctx, cur); err != nil {
 		return nil, err
 	}
@@ -123,10 +137,15 @@ func (m *Sessions) cookie(value string, maxAge int) *http.Cookie {
 }
 
 // Require is middleware that answers 401 when the request has no session,
-// and otherwise puts the session in the request context (see From).
+// 503 session_store_unavailable when the store cannot be reached, and
+// otherwise puts the session in the request context (see From).
 func (m *Sessions) Require(unauthenticated http.Handler, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := m.Lookup(r)
+		s, err := m.Find(r)
+		if err != nil {
+			WriteUnavailable(w)
+			return
+		}
 		if s == nil {
 			unauthenticated.ServeHTTP(w, r)
 			return
@@ -145,4 +164,13 @@ func NewContext(ctx context.Context, s *Session) context.Context {
 func From(ctx context.Context) *Session {
 	s, _ := ctx.Value(ctxKey{}).(*Session)
 	return s
+}
+
+// UnavailableMessage is what a caller reads when the store is down.
+const UnavailableMessage = "the session store cannot be reached (Redis down or too slow); nothing was changed: retry in a few seconds"
+
+// WriteUnavailable answers 503 session_store_unavailable with Retry-After.
+func WriteUnavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "5")
+	apierr.Write(w, http.StatusServiceUnavailable, apierr.SessionStoreUnavailable, UnavailableMessage)
 }

@@ -1,21 +1,19 @@
 // Package session owns the dev server's browser sessions: the opaque,
 // HttpOnly session cookie (RFC 6265; __Host- prefixed under TLS), the
-// server-side Session it names, and the Store that keeps sessions
-// (MemoryStore by default). Every provider token a browser obtained lives in
-// its Session, server-side; the page holds only the cookie.
+// server-side Session it names, and the Store that keeps sessions sealed
+// (in process memory by default, or in Redis shared by several instances).
+// Every provider token a browser obtained lives in its Session,
+// server-side; the page holds only the cookie, which is also the only key
+// that opens the stored session.
 package session
 
-import (
-	"crypto/rand"
-	"encoding/base64"
-	"time"
-)
+import "time"
 
 // Session is one browser's server-side state. Feature code adds fields here
 // rather than keeping per-browser maps of its own, so that one Store holds
 // it all and one cookie names it.
 type Session struct {
-	ID      string
+	ID      string `json:"-"` // the cookie value; never stored
 	Created time.Time
 	// User is the demo's notion of the signed-in integrator user; it owns
 	// customers and invoices (see package checkout). Set when the session is made.
@@ -30,8 +28,7 @@ type Session struct {
 }
 
 // ProviderTokens are the provider's tokens for one session, obtained by the
-// OAuth flows (package oauth). Store.Get copies a Session shallowly, so a
-// *ProviderTokens is shared between copies: treat it as immutable and
+// OAuth flows (package oauth). Treat a *ProviderTokens as immutable and
 // replace the pointer inside Store.Update. String, GoString and LogValue
 // never print the tokens.
 type ProviderTokens struct {
@@ -54,11 +51,4 @@ type PendingAuthorization struct {
 	Verifier string // PKCE code_verifier (RFC 7636); never leaves the server
 	ReturnTo string // validated same-origin path to land on after login
 	Created  time.Time
-}
-
-// newID returns a fresh 256-bit random session id.
-func newID() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go >= 1.24)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

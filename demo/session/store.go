@@ -3,92 +3,48 @@ package session
 import (
 	"context"
 	"errors"
-	"sync"
+	"time"
 )
 
-// ErrNoSession is returned by a Store for an unknown or expired id.
+// ErrNoSession is returned by a Store for an unknown, expired or forged id.
 var ErrNoSession = errors.New("session: no such session")
 
-// Store keeps sessions. Implementations must be safe for concurrent use.
-// Update runs fn on the stored session under the store's lock for that id,
-// so read-modify-write cycles (a refresh-token rotation, a single-use state)
-// cannot interleave.
+// ErrUnavailable wraps every failure to reach the store's backend (Redis
+// down, a timeout): the caller answers 503 session_store_unavailable
+// rather than treating the browser as signed out.
+var ErrUnavailable = errors.New("session store unavailable")
+
+// ErrLockTimeout is returned by Store.Lock when the lock stayed taken for
+// the whole wait.
+var ErrLockTimeout = errors.New("session: lock still held by another caller")
+
+// Store keeps sessions, sealed, and the two other pieces of state that
+// several dev-server instances must share: locks and rate-limit counters.
+// Implementations must be safe for concurrent use, in one process and (for
+// a shared backend) across processes.
+//
+// A session id is the cookie value: a public key half and a secret half
+// (see Sealed). The store keeps only the key half in clear; without the
+// cookie, nothing it holds can be read.
 type Store interface {
+	// Create stores s under s.ID, which must be new (NewID makes one).
 	Create(ctx context.Context, s *Session) error
-	Get(ctx context.Context, id string) (*Session, error) // a copy
+	// Get returns a copy of the session, or ErrNoSession.
+	Get(ctx context.Context, id string) (*Session, error)
+	// Update runs fn on the current session and saves what fn leaves,
+	// atomically: if another caller (or another process) saved in between,
+	// fn runs again on the newer session. An error from fn is returned
+	// and nothing is saved.
 	Update(ctx context.Context, id string, fn func(*Session) error) error
+	// Delete removes the session; deleting a missing one is no error.
 	Delete(ctx context.Context, id string) error
-}
-
-// MemoryStore is the default Store: a map under a mutex. Sessions are lost
-// when the process exits, which suits a dev server.
-type MemoryStore struct {
-	mu       sync.Mutex
-	sessions map[string]*Session
-	max      int
-}
-
-// NewMemoryStore returns an empty store that holds at most max sessions
-// (oldest dropped first); max <= 0 means 10000.
-func NewMemoryStore(max int) *MemoryStore {
-	if max <= 0 {
-		max = 10000
-	}
-	return &MemoryStore{sessions: map[string]*Session{}, max: max}
-}
-
-func (m *MemoryStore) Create(_ context.Context, s *Session) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if len(m.sessions) >= m.max {
-		m.evictOldest()
-	}
-	c := *s
-	m.sessions[s.ID] = &c
-	return nil
-}
-
-func (m *MemoryStore) Get(_ context.Context, id string) (*Session, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.sessions[id]
-	if !ok {
-		return nil, ErrNoSession
-	}
-	c := *s
-	return &c, nil
-}
-
-func (m *MemoryStore) Update(_ context.Context, id string, fn func(*Session) error) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.sessions[id]
-	if !ok {
-		return ErrNoSession
-	}
-	c := *s
-	if err := fn(&c); err != nil {
-		return err
-	}
-	m.sessions[id] = &c
-	return nil
-}
-
-func (m *MemoryStore) Delete(_ context.Context, id string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.sessions, id)
-	return nil
-}
-
-func (m *MemoryStore) evictOldest() {
-	var oldest *Session
-	for _, s := range m.sessions {
-		if oldest == nil || s.Created.Before(oldest.Created) {
-			oldest = s
-		}
-	}
-	if oldest != nil {
-		delete(m.sessions, oldest.ID)
-	}
+	// Lock takes the lock called name, waiting until ctx ends; it is
+	// released by the returned func, or by itself after hold.
+	Lock(ctx context.Context, name string, hold time.Duration) (release func(), err error)
+	// Hit counts one event against name in a fixed window that starts at
+	// the first hit. It returns the count so far and how long until the
+	// window ends.
+	Hit(ctx context.Context, name string, window time.Duration) (count int64, reset time.Duration, err error)
+	// Ping reports whether the store can be reached (for /readyz).
+	Ping(ctx context.Context) error
 }

@@ -1,0 +1,62 @@
+package session
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A full memory store drops anonymous sessions before signed-in ones: a
+// flood of 20,000 anonymous visitors signs nobody out.
+func TestMemoryFloodKeepsSignedInSessions(t *testing.T) {
+	store := NewStore(NewMemoryBackend(100), Options{})
+	ctx := context.Background()
+	var signedIn []string
+	for range 50 {
+		s := signedInSession()
+		require.NoError(t, store.Create(ctx, s))
+		signedIn = append(signedIn, s.ID)
+	}
+	var lastAnon string
+	for range 20_000 {
+		s := &Session{ID: NewID(), Created: time.Now()}
+		require.NoError(t, store.Create(ctx, s))
+		lastAnon = s.ID
+	}
+	for _, id := range signedIn {
+		_, err := store.Get(ctx, id)
+		assert.NoError(t, err)
+	}
+	_, err := store.Get(ctx, lastAnon)
+	assert.NoError(t, err, "the newest anonymous session has room too")
+	assert.Len(t, store.Backend().(*MemoryBackend).Dump(), 100, "bounded")
+}
+
+// Signing in moves a session to the protected class, and a full store of
+// signed-in sessions still takes new ones (dropping the least recently used).
+func TestMemoryEvictionOrder(t *testing.T) {
+	store := NewStore(NewMemoryBackend(3), Options{})
+	ctx := context.Background()
+	anon := &Session{ID: NewID()}
+	require.NoError(t, store.Create(ctx, anon))
+	require.NoError(t, store.Update(ctx, anon.ID, func(s *Session) error {
+		s.Provider = &ProviderTokens{AccessToken: "a"}
+		return nil
+	}))
+	a, b := signedInSession(), signedInSession()
+	require.NoError(t, store.Create(ctx, a))
+	require.NoError(t, store.Create(ctx, b))
+	_, err := store.Get(ctx, anon.ID) // now the most recently used
+	require.NoError(t, err)
+	c := signedInSession()
+	require.NoError(t, store.Create(ctx, c))
+	_, err = store.Get(ctx, a.ID)
+	assert.ErrorIs(t, err, ErrNoSession, "the least recently used signed-in session went")
+	for _, id := range []string{anon.ID, b.ID, c.ID} {
+		_, err := store.Get(ctx, id)
+		assert.NoError(t, err)
+	}
+}
