@@ -1,6 +1,8 @@
 // Command demo is the Sealbridge dev server: `go run ./demo` (or
 // `make demo`, which builds the shim first). With no configuration it
 // starts the embedded sandbox provider, so everything runs offline.
+// `go run ./demo sandbox -addr HOST:PORT -settings FILE` runs the sandbox
+// alone, for several dev servers to share (SEALBRIDGE_SANDBOX_SETTINGS).
 package main
 
 import (
@@ -16,6 +18,16 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "sandbox" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		if err := sandboxCommand(ctx, os.Args[2:], os.Stdout, log); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	cfg, err := server.FromEnv(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "configuration:", err)
@@ -43,15 +55,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "sealbridge demo:", err)
 		os.Exit(1)
 	}
-	printBanner(srv)
+	printBanner(srv, cfg)
 	<-stopping.Done()
 	stop() // from here on, the next signal has its default effect: exit now
 	os.Exit(drain(srv))
 }
 
 // printBanner says where everything is, and the sandbox's demo users.
-func printBanner(srv *server.Server) {
+func printBanner(srv *server.Server, cfg server.Config) {
 	fmt.Printf("Sealbridge demo:  %s\n", srv.URL)
+	if srv.SharedSandbox != nil {
+		fmt.Printf("Sandbox provider: %s (shared; users in %s)\n", srv.ProviderURL, cfg.SandboxSettings)
+		return
+	}
 	if srv.Sandbox == nil {
 		fmt.Printf("Provider:         %s\n", srv.ProviderURL)
 		return

@@ -35,6 +35,13 @@ type Config struct {
 	ClientSecret string
 	Logger       *slog.Logger
 	Sandbox      sandbox.Config // for the embedded sandbox (tests tune TTLs and faults)
+	// SandboxAddr is the embedded sandbox's listen address; empty means a
+	// free loopback port.
+	SandboxAddr string
+	// SandboxSettings names the settings file of a sandbox running as its
+	// own process (`go run ./demo sandbox`), used instead of the embedded
+	// one, so that several dev servers share one provider.
+	SandboxSettings string
 	// OAuth configures sign-in at a real provider (oauth.FlowsConfigFromEnv);
 	// nil with the sandbox means "configure it for the sandbox".
 	OAuth *oauth.FlowsConfig
@@ -78,7 +85,9 @@ const (
 	EnvTLSKeyFile   = "SEALBRIDGE_TLS_KEY_FILE"
 	// EnvSessionStore may hold a Redis password, so it is read like a
 	// secret (SEALBRIDGE_SESSION_STORE_FILE works too) and never logged.
-	EnvSessionStore = session.EnvStore
+	EnvSessionStore    = session.EnvStore
+	EnvSandboxAddr     = "SEALBRIDGE_SANDBOX_ADDR"
+	EnvSandboxSettings = "SEALBRIDGE_SANDBOX_SETTINGS"
 )
 
 // FromEnv reads the configuration from the environment.
@@ -91,6 +100,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		ProxyAllow:  getenv(EnvProxyAllow),
 		TLSCertFile: getenv(EnvTLSCertFile),
 		TLSKeyFile:  getenv(EnvTLSKeyFile),
+
+		SandboxAddr:     getenv(EnvSandboxAddr),
+		SandboxSettings: getenv(EnvSandboxSettings),
+	}
+	if c.SandboxSettings != "" && c.ProviderURL != "" {
+		return Config{}, fmt.Errorf("set %s or %s, not both", EnvSandboxSettings, EnvProviderURL)
 	}
 	var err error
 	if c.Secure, err = envBool(getenv, EnvSecure); err != nil {

@@ -25,6 +25,17 @@ func (s *Server) oauthFlows() (*oauth.Flows, error) {
 			ProviderURL:  s.ProviderURL,
 		}
 		s.Sandbox.SetRedirectURIs(cfg.RedirectURL)
+	case s.SharedSandbox != nil:
+		// The sandbox process registered this server's callback from its
+		// -origin flags.
+		cfg = oauth.FlowsConfig{
+			ClientID:     s.SharedSandbox.ClientID,
+			ClientSecret: s.SharedSandbox.ClientSecret,
+			AuthURL:      s.ProviderURL + "/auth",
+			TokenURL:     s.ProviderURL + "/auth/token",
+			RedirectURL:  s.URL + "/auth/callback",
+			ProviderURL:  s.ProviderURL,
+		}
 	default:
 		return nil, nil
 	}

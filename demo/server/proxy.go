@@ -21,7 +21,7 @@ func (s *Server) intermediaryHandler() (http.Handler, error) {
 		}
 	}
 	fwd := intermediary.DefaultForwardHeaders
-	if s.Sandbox != nil {
+	if s.onSandbox() {
 		// Lets a page (and the e2e tests) ask the sandbox for a 428.
 		fwd = append(slices.Clone(fwd), sandbox.SCAHeader)
 	}
@@ -51,7 +51,7 @@ func (s *Server) intermediaryHandler() (http.Handler, error) {
 // session alone. Only with the sandbox, whose issuer and audience are
 // known; a real provider's scoped tokens are its own to check.
 func (s *Server) scopedTokenCheck() (func(*http.Request) error, error) {
-	if s.Sandbox == nil {
+	if !s.onSandbox() {
 		return nil, nil
 	}
 	iss, aud := s.cfg.Sandbox.Checkout.Issuer, s.cfg.Sandbox.Checkout.Audience

@@ -82,7 +82,7 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, pageConfig{
 		ProviderURL: s.ProviderURL,
 		KeyURL:      s.ProviderURL + sandbox.KeyPath,
-		Sandbox:     s.Sandbox != nil,
+		Sandbox:     s.onSandbox(),
 		Invoices:    checkout.DemoInvoices("demo-user"),
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sealbridge/sealbridge/demo/provider"
@@ -15,15 +16,18 @@ import (
 
 // Server is a running dev server (and, without ProviderURL, its sandbox).
 type Server struct {
-	cfg         Config
-	Sandbox     *sandbox.Sandbox // nil with a real provider
-	ProviderURL string
-	URL         string // the dev server's own origin, once started
-	sessions    *session.Sessions
-	store       *session.Sealed
-	provider    *providerClient
-	http        *http.Server
-	sandboxHTTP *http.Server
+	cfg     Config
+	Sandbox *sandbox.Sandbox // the embedded sandbox; nil with a real provider or a shared one
+	// SharedSandbox describes the sandbox process this server uses
+	// (Config.SandboxSettings); nil otherwise.
+	SharedSandbox *sandbox.Settings
+	ProviderURL   string
+	URL           string // the dev server's own origin, once started
+	sessions      *session.Sessions
+	store         *session.Sealed
+	provider      *providerClient
+	http          *http.Server
+	sandboxHTTP   *http.Server
 }
 
 // Start listens on cfg.Addr (and on a fresh loopback port for the sandbox
@@ -71,17 +75,31 @@ func Start(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// startProvider starts the embedded sandbox unless a provider is named.
+// startProvider starts the embedded sandbox unless a provider, or a
+// shared sandbox, is named.
 func (s *Server) startProvider() error {
 	s.ProviderURL = s.cfg.ProviderURL
+	if s.cfg.SandboxSettings != "" {
+		st, err := sandbox.ReadSettings(s.cfg.SandboxSettings)
+		if err != nil {
+			return err
+		}
+		s.SharedSandbox = &st
+		s.ProviderURL = strings.TrimRight(st.URL, "/")
+		s.cfg.ClientID, s.cfg.ClientSecret = st.ClientID, st.ClientSecret
+	}
 	if s.ProviderURL == "" {
 		sb, err := sandbox.New(s.sandboxConfig())
 		if err != nil {
 			return err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		addr := s.cfg.SandboxAddr
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			return fmt.Errorf("sandbox listen: %w", err)
+			return fmt.Errorf("sandbox listen on %s: %w", addr, err)
 		}
 		s.Sandbox = sb
 		s.ProviderURL = "http://" + ln.Addr().String()
@@ -91,6 +109,10 @@ func (s *Server) startProvider() error {
 	s.provider = newProviderClient(s.cfg, s.ProviderURL, s.Sandbox)
 	return nil
 }
+
+// onSandbox reports whether the provider is a sandbox (embedded or
+// shared), whose endpoints, issuer and test headers the server knows.
+func (s *Server) onSandbox() bool { return s.Sandbox != nil || s.SharedSandbox != nil }
 
 // sandboxConfig lets the sandbox's CORS trust the dev server's origin.
 func (s *Server) sandboxConfig() sandbox.Config {
