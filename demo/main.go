@@ -22,7 +22,7 @@ func main() {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-		if err := sandboxCommand(ctx, os.Args[2:], os.Stdout, log); err != nil {
+		if err := server.RunSandbox(ctx, os.Args[2:], os.Stdout, log); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}

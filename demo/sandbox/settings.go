@@ -31,7 +31,7 @@ type SettingsUser struct {
 func (s *Sandbox) Settings(url string) Settings {
 	st := Settings{URL: url, ClientID: s.client.ID, ClientSecret: s.client.Secret, Users: []SettingsUser{}}
 	for _, u := range s.DemoUsers() {
-		st.Users = append(st.Users, SettingsUser{Username: u.Username, Password: u.Password, TwoFactor: u.TwoFactor})
+		st.Users = append(st.Users, SettingsUser(u))
 	}
 	return st
 }

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -21,11 +21,11 @@ type originList []string
 func (o *originList) String() string     { return strings.Join(*o, ",") }
 func (o *originList) Set(v string) error { *o = append(*o, strings.TrimRight(v, "/")); return nil }
 
-// sandboxCommand is `go run ./demo sandbox -addr HOST:PORT -settings FILE
+// RunSandbox is `go run ./demo sandbox -addr HOST:PORT -settings FILE
 // [-origin URL]...`: the sandbox provider as its own process, so that
 // several dev servers (SEALBRIDGE_SANDBOX_SETTINGS=FILE) share one. It
 // writes FILE (mode 0600) once it listens, and serves until ctx ends.
-func sandboxCommand(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
+func RunSandbox(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
 	settings := fs.String("settings", "", "where to write the settings JSON for the dev servers (required)")
