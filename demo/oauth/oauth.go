@@ -68,6 +68,11 @@ type FlowsConfig struct {
 	// ExpirySkew renews an access token this long before it expires; 0
 	// means 10 s (x/oauth2's own margin).
 	ExpirySkew time.Duration
+	// Limits bound password sign-ins and OTP tries (zero fields: defaults).
+	Limits RateLimits
+	// ClientAddress names the caller for the per-address limits; nil
+	// means the TCP peer's IP (see remoteAddress).
+	ClientAddress func(*http.Request) string
 }
 
 // ProviderPaths are the provider endpoints Flows calls with a session's
@@ -85,17 +90,19 @@ type ProviderPaths struct {
 // "connected as ...". Build it with NewFlows and mount its handlers (see
 // Register).
 type Flows struct {
-	oauth      oauth2.Config
-	base       string
-	paths      ProviderPaths
-	issuer     string
-	requireIss bool
-	client     *http.Client
-	log        *slog.Logger
-	sessions   *session.Sessions
-	now        func() time.Time
-	pendingTTL time.Duration
-	skew       time.Duration
+	oauth         oauth2.Config
+	base          string
+	paths         ProviderPaths
+	issuer        string
+	requireIss    bool
+	client        *http.Client
+	log           *slog.Logger
+	sessions      *session.Sessions
+	now           func() time.Time
+	pendingTTL    time.Duration
+	skew          time.Duration
+	limits        RateLimits
+	clientAddress func(*http.Request) string
 
 	// flights: at most one refresh per session at a time (refresh.go).
 	mu      sync.Mutex
@@ -113,16 +120,18 @@ func NewFlows(cfg FlowsConfig) (*Flows, error) {
 			Endpoint:    oauth2.Endpoint{AuthURL: cfg.AuthURL, TokenURL: cfg.TokenURL, AuthStyle: cfg.AuthStyle},
 			RedirectURL: cfg.RedirectURL, Scopes: cfg.Scopes,
 		},
-		base:       strings.TrimSuffix(cfg.ProviderURL, "/"),
-		paths:      cfg.Paths.withDefaults(),
-		issuer:     cfg.Issuer,
-		requireIss: cfg.RequireIssuer,
-		client:     provider.Harden(cfg.HTTPClient, 15*time.Second),
-		sessions:   cfg.Sessions,
-		now:        cfg.Now,
-		pendingTTL: cmp.Or(max(cfg.PendingTTL, 0), 10*time.Minute),
-		skew:       cmp.Or(max(cfg.ExpirySkew, 0), 10*time.Second),
-		flights:    map[string]*refreshFlight{},
+		base:          strings.TrimSuffix(cfg.ProviderURL, "/"),
+		paths:         cfg.Paths.withDefaults(),
+		issuer:        cfg.Issuer,
+		requireIss:    cfg.RequireIssuer,
+		client:        provider.Harden(cfg.HTTPClient, 15*time.Second),
+		sessions:      cfg.Sessions,
+		now:           cfg.Now,
+		pendingTTL:    cmp.Or(max(cfg.PendingTTL, 0), 10*time.Minute),
+		skew:          cmp.Or(max(cfg.ExpirySkew, 0), 10*time.Second),
+		limits:        cfg.Limits,
+		clientAddress: cfg.ClientAddress,
+		flights:       map[string]*refreshFlight{},
 	}
 	if f.now == nil {
 		f.now = time.Now
@@ -139,6 +148,10 @@ func NewFlows(cfg FlowsConfig) (*Flows, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	f.log = slog.New(redact.NewHandler(log.Handler()))
+	f.limits.withDefaults()
+	if f.clientAddress == nil {
+		f.clientAddress = remoteAddress
+	}
 	return f, nil
 }
 

@@ -53,6 +53,10 @@ func (f *Flows) Login(w http.ResponseWriter, r *http.Request) {
 		flowsWriteError(w, errBadRequest("username and password are required"))
 		return
 	}
+	if ferr := f.limit(r.Context(), r, "password", req.Username); ferr != nil {
+		flowsWriteError(w, ferr)
+		return
+	}
 	sess, err := f.sessions.Ensure(w, r)
 	if err != nil {
 		flowsWriteError(w, sessionError(err))
@@ -127,6 +131,14 @@ func (f *Flows) LoginOTP(w http.ResponseWriter, r *http.Request) {
 	sess, err := f.sessions.Find(r)
 	if err != nil || sess == nil || sess.Provider == nil {
 		flowsWriteError(w, sessionError(err))
+		return
+	}
+	user := sess.Provider.UserID
+	if user == "" {
+		user = "session:" + sess.ID
+	}
+	if ferr := f.limit(r.Context(), r, "otp", user); ferr != nil {
+		flowsWriteError(w, ferr)
 		return
 	}
 	body, _ := json.Marshal(req)

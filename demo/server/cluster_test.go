@@ -96,3 +96,20 @@ func TestClusterStoreOutage(t *testing.T) {
 	r = alice.call(a, http.MethodGet, "/api/accounts", "")
 	assert.Equal(t, http.StatusOK, r.status, "recovered, still signed in: %s", r.body)
 }
+
+// Password sign-ins are limited per user across instances: guesses split
+// between A and B add up.
+func TestClusterRateLimitHoldsAcrossInstances(t *testing.T) {
+	c := newCluster(t)
+	a, b := c.instance(), c.instance()
+	mallory := newBrowser(t)
+	require.Equal(t, http.StatusOK, mallory.call(a, http.MethodGet, "/", "").status)
+	for i := range 10 {
+		r := mallory.call([]*Server{a, b}[i%2], http.MethodPost, "/api/login", `{"username":"alice","password":"guess"}`)
+		require.Equal(t, http.StatusUnauthorized, r.status, "guess %d: %s", i+1, r.body)
+	}
+	r := mallory.call(b, http.MethodPost, "/api/login", `{"username":"alice","password":"guess"}`)
+	assert.Equal(t, http.StatusTooManyRequests, r.status, r.body)
+	assert.Equal(t, "rate_limited", r.code(t))
+	assert.NotEmpty(t, r.header.Get("Retry-After"))
+}

@@ -22,7 +22,7 @@ import (
 // restarts. Its data is kept in an append-only file synced at every write,
 // so a Stop then Start loses nothing (as a production Redis with AOF).
 type Server struct {
-	t    testing.TB
+	t    testing.TB // nil when made by Launch (benchmarks)
 	bin  string
 	dir  string
 	port int
@@ -33,6 +33,18 @@ type Server struct {
 // Start starts a redis-server and stops it at the end of the test.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	s, err := Launch(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.t = t
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Launch starts a redis-server keeping its files in dir, for code that is
+// not a test (the benchmarks); the caller stops it.
+func Launch(dir string) (*Server, error) {
 	bin := os.Getenv("REDIS_SERVER")
 	if bin == "" {
 		var err error
@@ -41,12 +53,14 @@ func Start(t testing.TB) *Server {
 		}
 	}
 	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("redis-server not found (%v): install Debian's redis-server (.ci/run does) or set REDIS_SERVER", err)
+		return nil, fmt.Errorf("redis-server not found (%v): install Debian's redis-server (.ci/run does) or set REDIS_SERVER", err)
 	}
-	s := &Server{t: t, bin: bin, dir: t.TempDir(), port: freePort(t)}
-	s.Start()
-	t.Cleanup(s.Stop)
-	return s
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{bin: bin, dir: dir, port: port}
+	return s, s.launch()
 }
 
 // URL is the redis:// URL of database 0.
@@ -55,12 +69,18 @@ func (s *Server) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", s.p
 // Addr is host:port.
 func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
 
-// Start (re)starts the server on its port; it fails the test if Redis does
-// not answer PING within 10 s.
+// Start restarts a stopped server on its port; it fails the test if
+// Redis does not answer PING within 10 s.
 func (s *Server) Start() {
 	s.t.Helper()
+	if err := s.launch(); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *Server) launch() error {
 	if s.cmd != nil {
-		s.t.Fatalf("redistest: already running")
+		return fmt.Errorf("redistest: already running")
 	}
 	cmd := exec.Command(s.bin,
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
@@ -69,25 +89,25 @@ func (s *Server) Start() {
 		"--logfile", "redis.log")
 	cmd.Dir = s.dir
 	if err := cmd.Start(); err != nil {
-		s.t.Fatalf("redistest: cannot start %s: %v", s.bin, err)
+		return fmt.Errorf("redistest: cannot start %s: %w", s.bin, err)
 	}
 	s.cmd, s.done = cmd, make(chan struct{})
 	go func(done chan struct{}) { _ = cmd.Wait(); close(done) }(s.done)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if s.ping() == nil {
-			return
+			return nil
 		}
 		select {
 		case <-s.done:
 			log, _ := os.ReadFile(s.dir + "/redis.log")
 			s.cmd = nil
-			s.t.Fatalf("redistest: redis-server exited at start: %s", log)
+			return fmt.Errorf("redistest: redis-server exited at start: %s", log)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 	s.Stop()
-	s.t.Fatalf("redistest: redis-server did not answer PING on %s within 10 s", s.Addr())
+	return fmt.Errorf("redistest: redis-server did not answer PING on %s within 10 s", s.Addr())
 }
 
 // Stop stops the server (SIGTERM, then SIGKILL after 5 s) and waits for it.
@@ -129,12 +149,11 @@ func (s *Server) ping() error {
 
 // freePort asks the kernel for a free loopback port. Another process could
 // take it before redis-server binds; Start then fails loudly.
-func freePort(t testing.TB) int {
-	t.Helper()
+func freePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("redistest: no free port: %v", err)
+		return 0, fmt.Errorf("redistest: no free port: %w", err)
 	}
 	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }

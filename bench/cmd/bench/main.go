@@ -43,7 +43,7 @@ func main() {
 	flag.DurationVar(&o.proxyFor, "proxy-duration", 10*time.Second, "load-test duration for each proxy path")
 	flag.IntVar(&o.clients, "clients", 32, "concurrent clients in the proxy load test")
 	flag.StringVar(&o.proxyProfile, "proxy-cpuprofile", "", "write a CPU profile of the intermediary load test here (for development)")
-	flag.StringVar(&only, "only", "", "comma-separated sections to run (size,startup,seal,memory,storm,delivery,proxy); for development, never written to -out")
+	flag.StringVar(&only, "only", "", "comma-separated sections to run (size,startup,seal,memory,storm,delivery,proxy,sessions); for development, never written to -out")
 	flag.Parse()
 	if only != "" {
 		o.only = map[string]bool{}
@@ -87,6 +87,7 @@ type results struct {
 	storm    *stormResult
 	delivery *deliveryResult
 	proxy    *proxyResults
+	sessions *sessionResults
 }
 
 func step(name string) func() {
@@ -135,6 +136,14 @@ func run(ctx context.Context, o options) (*results, error) {
 		}
 		done()
 		printTables(r.proxyTables())
+	}
+	if o.want("sessions") {
+		done = step(fmt.Sprintf("session stores: memory and Redis (%d clients, %s per store)", o.clients, o.proxyFor))
+		if r.sessions, err = measureSessions(ctx, o.clients, o.proxyFor); err != nil {
+			return nil, err
+		}
+		done()
+		printTables(r.sessionTables())
 	}
 
 	c, err := startChrome(ctx)

@@ -331,6 +331,9 @@ func (r *results) sectionTables() []section {
 	if r.proxy != nil {
 		out = append(out, section{"4. Proxy overhead", r.proxyTables()})
 	}
+	if r.sessions != nil {
+		out = append(out, section{"4b. Session store", r.sessionTables()})
+	}
 	if r.storm != nil {
 		out = append(out, section{"5. Renewal storm", r.stormTables()})
 	}
