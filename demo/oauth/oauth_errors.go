@@ -45,6 +45,11 @@ var (
 // sessionError maps a Store error: an outage is a 503 the page can retry,
 // anything else (no session, signed out meanwhile) means not signed in.
 func sessionError(err error) *flowError {
+	if errors.Is(err, session.ErrStoreFull) {
+		e := newFlowError(http.StatusServiceUnavailable, apierr.SessionStoreUnavailable, "the session store is full of signed-in users; try again later")
+		e.retryAfter = "60"
+		return e
+	}
 	if errors.Is(err, session.ErrUnavailable) {
 		e := *errStore
 		e.retryAfter = "5"

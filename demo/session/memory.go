@@ -11,8 +11,8 @@ import (
 // MemoryBackend keeps sealed sessions, locks and counters in process
 // memory: the default, for `make demo` and a single instance. It holds at
 // most max sessions; when full it drops the least recently used anonymous
-// session, and a signed-in one only when every session is signed in, so
-// that a flood of anonymous visitors cannot sign anyone out.
+// session, and when every session is signed in it refuses the newcomer
+// (ErrStoreFull) rather than sign anyone out: no flood evicts a user.
 type MemoryBackend struct {
 	mu       sync.Mutex
 	max      int
@@ -85,16 +85,10 @@ func (m *MemoryBackend) drop(el *list.Element) {
 	delete(m.sessions, e.key)
 }
 
+// put stores item under key, replacing what key held.
 func (m *MemoryBackend) put(key string, item Item) {
 	if el, ok := m.sessions[key]; ok {
 		m.drop(el)
-	}
-	for len(m.sessions) >= m.max {
-		victim := m.anon.Back()
-		if victim == nil {
-			victim = m.signedIn.Back()
-		}
-		m.drop(victim)
 	}
 	item.Value = bytes.Clone(item.Value)
 	e := &memoryEntry{key: key, item: item, exp: m.now().Add(item.TTL)}
@@ -108,8 +102,36 @@ func (m *MemoryBackend) Add(_ context.Context, key string, item Item) (bool, err
 	if el, _ := m.live(key); el != nil {
 		return false, nil
 	}
+	if err := m.makeRoom(); err != nil {
+		return false, err
+	}
 	m.put(key, item)
 	return true, nil
+}
+
+// makeRoom frees a slot for a new session: an expired one, else the least
+// recently used anonymous one; never a live signed-in one.
+func (m *MemoryBackend) makeRoom() error {
+	if len(m.sessions) < m.max {
+		return nil
+	}
+	for _, l := range []*list.List{m.anon, m.signedIn} {
+		for el := l.Back(); el != nil; {
+			prev := el.Prev()
+			if e := el.Value.(*memoryEntry); !m.now().Before(e.exp) {
+				m.drop(el)
+			}
+			el = prev
+		}
+	}
+	if len(m.sessions) < m.max {
+		return nil
+	}
+	if victim := m.anon.Back(); victim != nil {
+		m.drop(victim)
+		return nil
+	}
+	return ErrStoreFull
 }
 
 // Load implements Backend.

@@ -35,9 +35,10 @@ func TestMemoryFloodKeepsSignedInSessions(t *testing.T) {
 	assert.Len(t, store.Backend().(*MemoryBackend).Dump(), 100, "bounded")
 }
 
-// Signing in moves a session to the protected class, and a full store of
-// signed-in sessions still takes new ones (dropping the least recently used).
-func TestMemoryEvictionOrder(t *testing.T) {
+// Signing in moves a session to the protected class; a store full of
+// signed-in sessions refuses a newcomer rather than sign anyone out, and
+// takes one again once a session ends.
+func TestMemoryFullOfSignedInRefuses(t *testing.T) {
 	store := NewStore(NewMemoryBackend(3), Options{})
 	ctx := context.Background()
 	anon := &Session{ID: NewID()}
@@ -49,14 +50,12 @@ func TestMemoryEvictionOrder(t *testing.T) {
 	a, b := signedInSession(), signedInSession()
 	require.NoError(t, store.Create(ctx, a))
 	require.NoError(t, store.Create(ctx, b))
-	_, err := store.Get(ctx, anon.ID) // now the most recently used
-	require.NoError(t, err)
-	c := signedInSession()
-	require.NoError(t, store.Create(ctx, c))
-	_, err = store.Get(ctx, a.ID)
-	assert.ErrorIs(t, err, ErrNoSession, "the least recently used signed-in session went")
-	for _, id := range []string{anon.ID, b.ID, c.ID} {
+	assert.ErrorIs(t, store.Create(ctx, signedInSession()), ErrStoreFull)
+	assert.ErrorIs(t, store.Create(ctx, &Session{ID: NewID()}), ErrStoreFull)
+	for _, id := range []string{anon.ID, a.ID, b.ID} {
 		_, err := store.Get(ctx, id)
-		assert.NoError(t, err)
+		assert.NoError(t, err, "nobody was signed out")
 	}
+	require.NoError(t, store.Delete(ctx, a.ID))
+	assert.NoError(t, store.Create(ctx, signedInSession()))
 }

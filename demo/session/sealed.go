@@ -181,7 +181,7 @@ func (s *Sealed) ttl(deadline time.Time) time.Duration {
 }
 
 func unavailable(err error) error {
-	if errors.Is(err, ErrNoSession) || errors.Is(err, ErrUnavailable) {
+	if errors.Is(err, ErrNoSession) || errors.Is(err, ErrUnavailable) || errors.Is(err, ErrStoreFull) {
 		return err
 	}
 	return fmt.Errorf("%w: %w", ErrUnavailable, err)

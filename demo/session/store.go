@@ -14,6 +14,11 @@ var ErrNoSession = errors.New("session: no such session")
 // rather than treating the browser as signed out.
 var ErrUnavailable = errors.New("session store unavailable")
 
+// ErrStoreFull is returned by Create when the in-memory store holds its
+// maximum of signed-in sessions: it refuses the newcomer rather than sign
+// anyone out. Redis has no such bound (size it; see the README).
+var ErrStoreFull = errors.New("session: the session store is full; try again later")
+
 // ErrLockTimeout is returned by Store.Lock when the lock stayed taken for
 // the whole wait.
 var ErrLockTimeout = errors.New("session: lock still held by another caller")
