@@ -49,11 +49,7 @@ func (f *Flows) Login(w http.ResponseWriter, r *http.Request) {
 		flowsWriteError(w, ferr)
 		return
 	}
-	if req.Username == "" || req.Password == "" || len(req.Username) > 256 || len(req.Password) > 1024 {
-		flowsWriteError(w, errBadRequest("username and password are required"))
-		return
-	}
-	if ferr := f.limit(r.Context(), r, "password", req.Username); ferr != nil {
+	if ferr := f.checkLogin(r, req.Username, req.Password); ferr != nil {
 		flowsWriteError(w, ferr)
 		return
 	}
@@ -101,6 +97,15 @@ func (f *Flows) Login(w http.ResponseWriter, r *http.Request) {
 		out.MFADeliveryMethods = []string{}
 	}
 	flowsWriteJSON(w, http.StatusOK, out)
+}
+
+// checkLogin refuses a malformed sign-in, then counts it against the
+// rate limits.
+func (f *Flows) checkLogin(r *http.Request, username, password string) *flowError {
+	if username == "" || password == "" || len(username) > 256 || len(password) > 1024 {
+		return errBadRequest("username and password are required")
+	}
+	return f.limit(r.Context(), r, "password", username)
 }
 
 // otpRE: what a one-time password can look like (digits for TOTP; some
