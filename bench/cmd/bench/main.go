@@ -137,13 +137,8 @@ func run(ctx context.Context, o options) (*results, error) {
 		done()
 		printTables(r.proxyTables())
 	}
-	if o.want("sessions") {
-		done = step(fmt.Sprintf("session stores: memory and Redis (%d clients, %s per store)", o.clients, o.proxyFor))
-		if r.sessions, err = measureSessions(ctx, o.clients, o.proxyFor); err != nil {
-			return nil, err
-		}
-		done()
-		printTables(r.sessionTables())
+	if err := r.runSessions(ctx, o); err != nil {
+		return nil, err
 	}
 
 	c, err := startChrome(ctx)
