@@ -170,7 +170,13 @@ func readCall(v safejs.Value) (client.Call, error) {
 		}
 		c.Body = json.RawMessage(raw)
 	}
-	if s := jsbridge.Field(v, "seal"); !jsbridge.IsMissing(s) {
+	switch s := jsbridge.Field(v, "seal"); {
+	case s.IsUndefined():
+	case s.IsNull():
+		// seal: null is an explicit request that names nothing; the
+		// client refuses it rather than send the body in clear.
+		c.Seal = []string{}
+	default:
 		if c.Seal, err = pointersArg(s, "request seal"); err != nil {
 			return c, err
 		}

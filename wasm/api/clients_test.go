@@ -259,3 +259,36 @@ func TestClientsConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestExplicitSealThatSealsNothingSendsNothing: a call that asks for
+// sealing must seal something, or nothing leaves; only a call that omits
+// seal sends its body as it is.
+func TestExplicitSealThatSealsNothingSendsNothing(t *testing.T) {
+	tr := providerTransport(t)
+	s, key, _ := shimWithKey(t, tr)
+	id, err := s.CreateClient(proxyOptions("", &key))
+	require.NoError(t, err)
+	body := json.RawMessage(`{"login":"alice","password":"hunter2-canary","n":1,"o":{"p":"x"}}`)
+	for name, seal := range map[string][]string{
+		"empty list":       {},
+		"root":             {""},
+		"missing member":   {"/pasword"},
+		"a number":         {"/n"},
+		"an object":        {"/o"},
+		"one good one bad": {"/password", "/nope"},
+	} {
+		before := len(tr.requests())
+		_, err := s.Request(context.Background(), id, client.Call{Method: "POST", Path: "/v1/connections", Body: body, Seal: seal})
+		requireCode(t, err, sberr.InvalidArgument)
+		assert.Len(t, tr.requests(), before, "%s: nothing is sent", name)
+	}
+	_, err = s.Request(context.Background(), id, client.Call{Method: "POST", Path: "/v1/connections", Seal: []string{}})
+	requireCode(t, err, sberr.InvalidArgument)
+
+	before := len(tr.requests())
+	_, err = s.Request(context.Background(), id, client.Call{Method: "POST", Path: "/v1/connections", Body: json.RawMessage(`{"note":"plain"}`)})
+	require.NoError(t, err, "omitting seal sends the body as it is")
+	reqs := tr.requests()
+	require.Len(t, reqs, before+1)
+	assert.JSONEq(t, `{"note":"plain"}`, string(proxied(t, reqs[before])["payload"]))
+}

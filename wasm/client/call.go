@@ -17,7 +17,7 @@ type Call struct {
 	Query   map[string]string
 	Headers map[string]string
 	Body    json.RawMessage // nil: no body
-	Seal    []string        // JSON Pointers into Body to seal before sending
+	Seal    []string        // JSON Pointers into Body to seal before sending; nil: none asked, empty: refused
 }
 
 // Result is a call's answer.

@@ -109,8 +109,11 @@ func (c *Client) Do(ctx context.Context, call Call) (*Result, error) {
 	if err := call.normalize(); err != nil {
 		return nil, err
 	}
+	// A nil Seal means the caller asked for no sealing; an empty one is a
+	// request to seal that names nothing, which would send the body in
+	// clear while the caller believes it sealed: refused by seal.
 	var s *sealed
-	if len(call.Seal) > 0 {
+	if call.Seal != nil {
 		var err error
 		if s, err = c.seal(&call); err != nil {
 			return nil, err
@@ -163,6 +166,9 @@ func refusesKey(call *Call, res *Result) bool {
 
 // seal seals call.Body in place and returns what resealing needs.
 func (c *Client) seal(call *Call) (*sealed, error) {
+	if len(call.Seal) == 0 {
+		return nil, sberr.New(sberr.InvalidArgument, "request seal is an empty list: name the JSON Pointers to seal (e.g. [\"/password\"]), or omit seal to send the body as it is; nothing was sent")
+	}
 	if c.cfg.Keys == nil {
 		return nil, sberr.New(sberr.InvalidArgument, "request asks to seal %v but the client has no key: pass key (from fetchKey) to createClient; nothing was sent", call.Seal)
 	}
