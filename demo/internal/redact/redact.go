@@ -140,8 +140,13 @@ func SafeError(err error) string {
 		if re.Response != nil {
 			status = re.Response.StatusCode
 		}
-		if re.ErrorCode != "" {
+		switch {
+		case tokenErrorCodes[re.ErrorCode]:
 			return fmt.Sprintf("token endpoint answered %d %s", status, re.ErrorCode)
+		case re.ErrorCode != "":
+			// Any other "error" is the endpoint's own text, which may echo
+			// the request (the client's Basic credentials).
+			return fmt.Sprintf("token endpoint answered %d with an unrecognised error code", status)
 		}
 		return fmt.Sprintf("token endpoint answered %d", status)
 	}
@@ -155,6 +160,14 @@ func SafeError(err error) string {
 		return ue.Op + " " + where + ": " + SafeError(ue.Err)
 	}
 	return err.Error()
+}
+
+// tokenErrorCodes are RFC 6749 §5.2's error codes, plus the two of
+// §4.1.2.1 some servers also answer with: the only values of a token
+// endpoint's "error" that are logged as they are.
+var tokenErrorCodes = map[string]bool{
+	"invalid_request": true, "invalid_client": true, "invalid_grant": true, "unauthorized_client": true,
+	"unsupported_grant_type": true, "invalid_scope": true, "temporarily_unavailable": true, "server_error": true,
 }
 
 // safeURL is u without userinfo, query or fragment.

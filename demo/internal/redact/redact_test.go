@@ -49,6 +49,10 @@ func TestSafeErrorDropsURLQueriesAndTokenBodies(t *testing.T) {
 	assert.Equal(t, "token endpoint answered 500", SafeError(re))
 	re.ErrorCode = "invalid_grant"
 	assert.Equal(t, "token endpoint answered 500 invalid_grant", SafeError(re))
+	// An endpoint that echoes the request puts the client's Basic
+	// credentials in "error" too: only RFC 6749's codes are printed.
+	re.ErrorCode = "Basic " + canary
+	assert.Equal(t, "token endpoint answered 500 with an unrecognised error code", SafeError(re))
 
 	var buf bytes.Buffer
 	slog.New(NewHandler(slog.NewJSONHandler(&buf, nil))).Warn("m", "error", ue, "err", re)
