@@ -17,6 +17,9 @@ type consent struct {
 	issuer                                         string
 	cookie                                         string // the browser's consent cookie: binds the nonce to it
 	expires                                        time.Time
+	// user is set once the password is right for a 2FA user: the consent
+	// then waits for the one-time password, as a real provider's page does.
+	user *sbxUser
 }
 
 // authCode is an issued authorization code, bound to everything RFC 6749
@@ -139,17 +142,19 @@ func (s *Sandbox) handleConsent(w http.ResponseWriter, r *http.Request) {
 		redirectWithParams(w, r, req.redirectURI, url.Values{"error": {"access_denied"}, "error_description": {"the user declined"}}, req.state, req.issuer)
 		return
 	}
-	o.mu.Lock()
-	user := o.checkPassword(r.PostForm.Get("username"), r.PostForm.Get("password"))
+	user, retry := s.consentUser(req, r.PostForm, now)
 	if user == nil {
-		// Same request, fresh nonce: the user may try again.
-		next := randomToken("")
-		o.consents[next] = req
-		o.mu.Unlock()
-		s.consentPage(w, http.StatusUnauthorized, next, "Wrong username or password.")
+		s.nextConsentStep(w, req, http.StatusUnauthorized, retry) // the user may try again
+		return
+	}
+	if user.TwoFactor && req.user == nil {
+		// Password right, and the user has two-factor: ask for the code.
+		req.user = user
+		s.nextConsentStep(w, req, http.StatusOK, "")
 		return
 	}
 	code := randomToken("sbx_ac_")
+	o.mu.Lock()
 	o.codes[code] = &authCode{
 		clientID: req.clientID, redirectURI: req.redirectURI, challenge: req.challenge,
 		scope: req.scope, user: user, expires: now.Add(o.cfg.CodeTTL),
@@ -157,6 +162,50 @@ func (s *Sandbox) handleConsent(w http.ResponseWriter, r *http.Request) {
 	o.mu.Unlock()
 	s.log.Info("sandbox oauth: authorization code issued", "user", user.Username)
 	redirectWithParams(w, r, req.redirectURI, url.Values{"code": {code}}, req.state, req.issuer)
+}
+
+// nextConsentStep shows the page for req's current step (password, or
+// one-time password once req.user is set) under a fresh single-use nonce.
+func (s *Sandbox) nextConsentStep(w http.ResponseWriter, req *consent, status int, problem string) {
+	next := randomToken("")
+	s.oauth.mu.Lock()
+	s.oauth.consents[next] = req
+	s.oauth.mu.Unlock()
+	if req.user != nil {
+		s.otpPage(w, status, next, problem)
+		return
+	}
+	s.consentPage(w, status, next, problem)
+}
+
+// consentUser checks the step the consent is at: the password, or, for a
+// 2FA user whose password was right, the one-time password (rate limited
+// and single use, as at /twofactor/validate). It returns the user when the
+// step passed, else what to tell them.
+func (s *Sandbox) consentUser(req *consent, form url.Values, now time.Time) (*sbxUser, string) {
+	o := s.oauth
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if req.user == nil {
+		if u := o.checkPassword(form.Get("username"), form.Get("password")); u != nil {
+			return u, ""
+		}
+		return nil, "Wrong username or password."
+	}
+	u := req.user
+	u.otpFailures = dropBefore(u.otpFailures, now.Add(-o.cfg.OTPFailureWindow))
+	if len(u.otpFailures) >= o.cfg.OTPMaxFailures {
+		return nil, "Too many wrong codes. Wait a few minutes, then try again."
+	}
+	step, ok := verifyOTP(u, form.Get("otp"), now)
+	if !ok {
+		u.otpFailures = append(u.otpFailures, now)
+		s.log.Info("sandbox oauth: wrong one-time password on the consent page", "user", u.Username)
+		return nil, "That code is wrong, expired or already used."
+	}
+	u.lastOTPStep = step
+	u.otpFailures = nil
+	return u, ""
 }
 
 // redirectWithParams sends the browser back to the client with the
@@ -226,8 +275,9 @@ var errorPageTmpl = template.Must(template.New("err").Parse(`<!doctype html>
 <body><h1>Sandbox provider</h1><p id="error">{{.}}</p></body></html>
 `))
 
-// The form posts to "auth/consent", relative to this page at /auth, so it
-// also works when the sandbox is mounted under a path prefix.
+// The forms post to the absolute path /auth/consent: a relative action
+// would resolve against the URL of the page that shows it, and the retry
+// page is served at /auth/consent itself.
 var consentTmpl = template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sandbox provider: sign in</title>
 <style>body{font-family:sans-serif;max-width:28em;margin:3em auto}label{display:block;margin:.5em 0}</style></head>
@@ -235,13 +285,36 @@ var consentTmpl = template.Must(template.New("consent").Parse(`<!doctype html>
 <h1>Sandbox provider</h1>
 <p>This is the offline stand-in for a real provider. <strong>{{.Client}}</strong> asks to read your profile and accounts.</p>
 {{if .Problem}}<p id="problem" role="alert">{{.Problem}}</p>{{end}}
-<form method="post" action="auth/consent">
+<form method="post" action="/auth/consent">
 <input type="hidden" name="nonce" value="{{.Nonce}}">
 <label>Username <input id="username" name="username" autocomplete="username"></label>
 <label>Password <input id="password" name="password" type="password" autocomplete="current-password"></label>
 <button id="approve" type="submit" name="action" value="approve">Approve</button>
 <button id="deny" type="submit" name="action" value="deny">Deny</button>
 </form>
-<p>The demo users and their passwords are printed by the dev server and listed on the <a href="inbox">sandbox inbox</a>.</p>
+<p>The demo users and their passwords are printed by the dev server and listed on the <a href="/inbox">sandbox inbox</a>.</p>
+</body></html>
+`))
+
+func (s *Sandbox) otpPage(w http.ResponseWriter, status int, nonce, problem string) {
+	pageHeaders(w)
+	w.WriteHeader(status)
+	_ = otpTmpl.Execute(w, map[string]string{"Nonce": nonce, "Problem": problem})
+}
+
+var otpTmpl = template.Must(template.New("otp").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sandbox provider: one-time code</title>
+<style>body{font-family:sans-serif;max-width:28em;margin:3em auto}label{display:block;margin:.5em 0}</style></head>
+<body>
+<h1>Sandbox provider</h1>
+<p>This account has two-factor authentication. Enter the code from your authenticator, or from the
+<a href="/inbox" target="_blank" rel="noreferrer">sandbox inbox</a>.</p>
+{{if .Problem}}<p id="problem" role="alert">{{.Problem}}</p>{{end}}
+<form method="post" action="/auth/consent">
+<input type="hidden" name="nonce" value="{{.Nonce}}">
+<label>Code <input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" maxlength="6"></label>
+<button id="approve" type="submit" name="action" value="approve">Verify</button>
+<button id="deny" type="submit" name="action" value="deny">Cancel</button>
+</form>
 </body></html>
 `))

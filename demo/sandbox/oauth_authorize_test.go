@@ -3,6 +3,7 @@ package sandbox
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -195,4 +196,63 @@ func TestCodeDefaultsAreShortLived(t *testing.T) {
 	assert.Equal(t, 60*time.Second, c.CodeTTL)
 	assert.Equal(t, 10*time.Minute, c.TwoFactorWindow)
 	assert.Equal(t, 5, c.OTPMaxFailures)
+}
+
+// The code flow asks a 2FA user for the one-time password on the
+// provider's own page, after the password: no code is issued before it,
+// a wrong code keeps the user on the page (single use, rate limited as at
+// /twofactor/validate), and the right one issues the code.
+func TestCodeFlowAsksTwoFactorUserForOTP(t *testing.T) {
+	o := newOAuthTest(t, nil)
+	nonce := o.consentNonce(t, authorizeParams(oauth2.GenerateVerifier(), "s"))
+	res, body := o.submitConsent(t, url.Values{"nonce": {nonce}, "username": {"bob"}, "password": {o.password(t, "bob")}, "action": {"approve"}})
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	assert.Empty(t, res.Header.Get("Location"), "no code for bob on his password alone")
+	assert.Contains(t, body, `id="otp"`)
+	otpNonce := nonceRE.FindStringSubmatch(body)[1]
+
+	// Six characters, so it is checked, but never a valid (all-digit) code.
+	res, body = o.submitConsent(t, url.Values{"nonce": {otpNonce}, "otp": {"00000x"}, "action": {"approve"}})
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	assert.Empty(t, res.Header.Get("Location"))
+	assert.Contains(t, body, "wrong")
+	assert.Contains(t, body, `id="otp"`, "still at the code step: the password is not asked again")
+	retry := nonceRE.FindStringSubmatch(body)[1]
+
+	// The password alone, replayed at the code step, is no code.
+	res, _ = o.submitConsent(t, url.Values{"nonce": {retry}, "username": {"bob"}, "password": {o.password(t, "bob")}, "action": {"approve"}})
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	assert.Empty(t, res.Header.Get("Location"))
+}
+
+func TestCodeFlowTwoFactorUserGetsCodeWithOTP(t *testing.T) {
+	o := newOAuthTest(t, nil)
+	q := o.approve(t, authorizeParams(oauth2.GenerateVerifier(), "s"), "bob") // password, then the OTP
+	assert.NotEmpty(t, q.Get("code"))
+	tokens := o.codeTokens(t, "alice")
+	assert.NotEmpty(t, str(tokens, "access_token"), "alice has no 2FA: no code step")
+}
+
+// Every form the provider's pages show (consent, wrong-password retry,
+// one-time password, its retry) posts to an absolute path: a relative
+// action resolved against /auth/consent gave /auth/auth/consent (404).
+func TestConsentFormsPostToAbsoluteAction(t *testing.T) {
+	o := newOAuthTest(t, nil)
+	actionRE := regexp.MustCompile(`<form[^>]*action="([^"]*)"`)
+	check := func(name, body string) string {
+		m := actionRE.FindAllStringSubmatch(body, -1)
+		require.NotEmpty(t, m, "%s: a form", name)
+		for _, a := range m {
+			assert.Equal(t, "/auth/consent", a[1], "%s", name)
+		}
+		return nonceRE.FindStringSubmatch(body)[1]
+	}
+	_, body := o.get(t, "/auth?"+authorizeParams(oauth2.GenerateVerifier(), "s").Encode())
+	nonce := check("consent", body)
+	_, body = o.submitConsent(t, url.Values{"nonce": {nonce}, "username": {"bob"}, "password": {"wrong"}, "action": {"approve"}})
+	nonce = check("password retry", body)
+	_, body = o.submitConsent(t, url.Values{"nonce": {nonce}, "username": {"bob"}, "password": {o.password(t, "bob")}, "action": {"approve"}})
+	nonce = check("one-time password", body)
+	_, body = o.submitConsent(t, url.Values{"nonce": {nonce}, "otp": {"abc"}, "action": {"approve"}})
+	check("one-time password retry", body)
 }

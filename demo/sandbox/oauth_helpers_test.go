@@ -100,6 +100,13 @@ func (o *oauthTest) approve(t *testing.T, params url.Values, username string) ur
 	t.Helper()
 	nonce := o.consentNonce(t, params)
 	res, body := o.submitConsent(t, url.Values{"nonce": {nonce}, "username": {username}, "password": {o.password(t, username)}, "action": {"approve"}})
+	if otp := o.s.CurrentOTP(username); otp != "" {
+		// A 2FA user: the provider's page asks for the one-time password.
+		require.Equal(t, http.StatusOK, res.StatusCode, body)
+		m := nonceRE.FindStringSubmatch(body)
+		require.NotNil(t, m, body)
+		res, body = o.submitConsent(t, url.Values{"nonce": {m[1]}, "otp": {otp}, "action": {"approve"}})
+	}
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
 	return redirectQuery(t, res)
 }
