@@ -31,6 +31,8 @@ type env struct {
 	net  *netLog
 	mu   sync.Mutex
 	errs []string // uncaught exceptions and console errors
+	// frames are the secure frame's documents (isolated mode).
+	frames frameTabs
 }
 
 // newEnv starts a dev server (tuned by opts) and opens a tab.
@@ -112,10 +114,13 @@ func (e *env) run(actions ...chromedp.Action) {
 	require.NoError(e.t, chromedp.Run(e.tab, actions...))
 }
 
-// assertClean fails the test on any uncaught exception or CSP violation.
+// assertClean fails the test on any uncaught exception or CSP violation,
+// in the page or in the secure frame.
 func (e *env) assertClean() {
 	var csp []string
 	_ = chromedp.Run(e.tab, chromedp.Evaluate(`window.__csp || []`, &csp))
+	csp = append(csp, cspViolations(e.tab)...)
+	csp = append(csp, e.frameCSP()...)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, err := range e.errs {

@@ -19,10 +19,12 @@ type Server struct {
 	Sandbox     *sandbox.Sandbox // nil with a real provider
 	ProviderURL string
 	URL         string // the dev server's own origin, once started
+	FrameURL    string // the frame origin (isolated mode), once started
 	sessions    *session.Sessions
 	provider    *providerClient
 	http        *http.Server
 	sandboxHTTP *http.Server
+	frameHTTP   *http.Server
 }
 
 // Start listens on cfg.Addr (and on a fresh loopback port for the sandbox
@@ -43,14 +45,24 @@ func Start(cfg Config) (*Server, error) {
 	if tlsConfig != nil {
 		s.URL = "https://" + ln.Addr().String()
 	}
-	if err := s.startProvider(); err != nil {
+	frameLn, err := s.listenFrame(tlsConfig)
+	if err != nil {
 		ln.Close()
 		return nil, err
 	}
-	handler, err := s.routes()
+	if err := s.startProvider(); err != nil {
+		ln.Close()
+		frameLn.Close()
+		return nil, err
+	}
+	handler, dist, err := s.routes()
+	if err == nil {
+		err = s.serveFrame(frameLn, dist, tlsConfig)
+	}
 	if err != nil {
 		s.Close()
 		ln.Close()
+		frameLn.Close()
 		return nil, err
 	}
 	s.http = newHTTPServer(handler)
@@ -91,7 +103,8 @@ func (s *Server) sandboxConfig() sandbox.Config {
 	if c.Logger == nil {
 		c.Logger = s.cfg.Logger.With("component", "sandbox")
 	}
-	c.Keys.AllowedOrigins = append(c.Keys.AllowedOrigins, s.URL)
+	// The frame origin fetches the key too: it seals in isolated mode.
+	c.Keys.AllowedOrigins = append(c.Keys.AllowedOrigins, s.URL, s.FrameURL)
 	c.Checkout.AllowedOrigins = append(c.Checkout.AllowedOrigins, s.URL)
 	return c
 }
@@ -137,6 +150,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err := h.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("drain: %w", err), h.Close())
 		}
+	}
+	if s.frameHTTP != nil {
+		errs = append(errs, s.frameHTTP.Shutdown(ctx))
 	}
 	return errors.Join(errs...)
 }
