@@ -25,29 +25,38 @@ type frameTabs struct {
 	byTarget map[target.ID]context.Context
 }
 
-// frameTarget returns a context attached to the newest frame document
-// with mounted fields, waiting for one.
+// frameTarget returns a context attached to the demo's secure frame.
 func (e *env) frameTarget() context.Context {
+	return e.frameOf(demoFrame)
+}
+
+// demoFrame is the demo page's secure iframe.
+const demoFrame = "#secure-fields iframe"
+
+// frameOf returns a context attached to the document of the iframe that
+// selector finds in the page, once that document has mounted its fields.
+func (e *env) frameOf(selector string) context.Context {
 	e.t.Helper()
+	var src string
+	e.run(chromedp.Poll(fmt.Sprintf(`document.querySelector(%q)?.src || null`, selector), &src, chromedp.WithPollingTimeout(20*time.Second)))
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		ctxs := e.frameTargets()
-		for i := len(ctxs) - 1; i >= 0; i-- {
+		for url, ctx := range e.frameTargets() {
 			var n int
-			if chromedp.Run(ctxs[i], chromedp.Evaluate(`document.querySelectorAll("#fields input").length`, &n)) == nil && n > 0 {
-				return ctxs[i]
+			if url == src && chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll("#fields input").length`, &n)) == nil && n > 0 {
+				return ctx
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	e.t.Fatalf("no frame document with fields appeared")
+	e.t.Fatalf("the frame of %s did not mount its fields", selector)
 	return nil
 }
 
-// frameTargets attaches to every live frame document of the frame origin.
-// The contexts are never cancelled on their own: cancelling would close
-// the iframe; they end with the tab.
-func (e *env) frameTargets() []context.Context {
+// frameTargets attaches to every live frame document of the frame origin,
+// by URL. The contexts are never cancelled on their own: cancelling would
+// close the iframe; they end with the tab.
+func (e *env) frameTargets() map[string]context.Context {
 	infos, err := chromedp.Targets(e.tab)
 	if err != nil {
 		return nil
@@ -57,7 +66,7 @@ func (e *env) frameTargets() []context.Context {
 	if e.frames.byTarget == nil {
 		e.frames.byTarget = map[target.ID]context.Context{}
 	}
-	var out []context.Context
+	out := map[string]context.Context{}
 	for _, ti := range infos {
 		if ti.Type != "iframe" || !strings.HasPrefix(ti.URL, e.srv.FrameURL+"/") {
 			continue
@@ -67,38 +76,55 @@ func (e *env) frameTargets() []context.Context {
 			ctx, _ = chromedp.NewContext(e.tab, chromedp.WithTargetID(ti.TargetID))
 			e.frames.byTarget[ti.TargetID] = ctx
 		}
-		out = append(out, ctx)
+		out[ti.URL] = ctx
 	}
 	return out
 }
 
-// evalFrame runs JS inside the secure frame (the test's privilege, not a
-// page's) and decodes its result.
+// evalFrame runs JS inside the demo's secure frame (the test's privilege,
+// not a page's) and decodes its result.
 func (e *env) evalFrame(js string, out any) {
 	e.t.Helper()
-	require.NoError(e.t, chromedp.Run(e.frameTarget(), chromedp.Evaluate(js, out, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
+	e.evalIn(demoFrame, js, out)
+}
+
+// evalIn runs JS inside the frame of the iframe that selector finds.
+func (e *env) evalIn(selector, js string, out any) {
+	e.t.Helper()
+	require.NoError(e.t, chromedp.Run(e.frameOf(selector), chromedp.Evaluate(js, out, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
 		return p.WithAwaitPromise(true)
 	})), "evaluating in the frame: %s", js)
 }
 
-// clickSecureField clicks the middle of a secure input, as a user would:
-// the iframe's position in the page plus the input's in the frame, once
-// the iframe has taken the height the frame asked for.
+// clickSecureField clicks the middle of a secure input of the demo form.
 func (e *env) clickSecureField(name string) {
 	e.t.Helper()
-	var host, inner struct{ X, Y float64 }
-	e.run(chromedp.Poll(`(() => { const f = document.querySelector("iframe.sealbridge-frame");
-		return f && f.style.height ? (() => { const r = f.getBoundingClientRect(); return {X: r.left, Y: r.top} })() : null })()`, &host, chromedp.WithPollingTimeout(10*time.Second)))
-	e.evalFrame(fmt.Sprintf(`(() => { const r = document.getElementById(%q).getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.top + r.height / 2} })()`, "sb-"+name), &inner)
-	e.run(chromedp.MouseClickXY(host.X+inner.X, host.Y+inner.Y))
-	e.waitFrameFocus(name)
+	e.clickIn(demoFrame, name)
 }
 
-// waitFrameFocus waits until the named secure input has the focus.
+// clickIn clicks the middle of a secure input, as a user would: the
+// iframe's position in the page plus the input's in the frame, once the
+// iframe has taken the height the frame asked for.
+func (e *env) clickIn(selector, name string) {
+	e.t.Helper()
+	var host, inner struct{ X, Y float64 }
+	e.run(chromedp.Poll(fmt.Sprintf(`(() => { const f = document.querySelector(%q);
+		return f && f.style.height ? (() => { const r = f.getBoundingClientRect(); return {X: r.left, Y: r.top} })() : null })()`, selector), &host, chromedp.WithPollingTimeout(10*time.Second)))
+	e.evalIn(selector, fmt.Sprintf(`(() => { const r = document.getElementById(%q).getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.top + r.height / 2} })()`, "sb-"+name), &inner)
+	e.run(chromedp.MouseClickXY(host.X+inner.X, host.Y+inner.Y))
+	e.waitFocusIn(selector, name)
+}
+
+// waitFrameFocus waits until the named demo secure input has the focus.
 func (e *env) waitFrameFocus(name string) {
 	e.t.Helper()
+	e.waitFocusIn(demoFrame, name)
+}
+
+func (e *env) waitFocusIn(selector, name string) {
+	e.t.Helper()
 	var focused string
-	err := chromedp.Run(e.frameTarget(), chromedp.Poll(fmt.Sprintf(`document.hasFocus() && document.activeElement.id === %q ? "yes" : null`, "sb-"+name),
+	err := chromedp.Run(e.frameOf(selector), chromedp.Poll(fmt.Sprintf(`document.hasFocus() && document.activeElement.id === %q ? "yes" : null`, "sb-"+name),
 		&focused, chromedp.WithPollingTimeout(5*time.Second)))
 	require.NoError(e.t, err, "secure field %s did not get the focus", name)
 }
