@@ -109,6 +109,7 @@ func (e *env) clickIn(selector, name string) {
 	e.t.Helper()
 	var host, inner struct{ X, Y float64 }
 	e.run(chromedp.Poll(fmt.Sprintf(`(() => { const f = document.querySelector(%q);
+		if (f) f.scrollIntoView({ block: "center" });
 		return f && f.style.height ? (() => { const r = f.getBoundingClientRect(); return {X: r.left, Y: r.top} })() : null })()`, selector), &host, chromedp.WithPollingTimeout(10*time.Second)))
 	e.evalIn(selector, fmt.Sprintf(`(() => { const r = document.getElementById(%q).getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.top + r.height / 2} })()`, "sb-"+name), &inner)
 	e.run(chromedp.MouseClickXY(host.X+inner.X, host.Y+inner.Y))

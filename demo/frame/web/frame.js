@@ -43,6 +43,20 @@ function post(msg) {
 
 function postState() {
   if (fields) post({ type: "state", states: fields.states() });
+  reportHeight();
+}
+
+// reportHeight tells the host how tall the fields are. A ResizeObserver
+// calls it on every change, but the browser does not render (nor observe)
+// a cross-origin frame that is off screen, so it is also called after
+// every change the frame makes itself.
+let lastHeight = -1;
+function reportHeight() {
+  const px = Math.ceil(document.getElementById("root").getBoundingClientRect().height);
+  if (px !== lastHeight) {
+    lastHeight = px;
+    post({ type: "height", px });
+  }
 }
 
 function reply(id, result) {
@@ -86,6 +100,7 @@ async function onPortMessage(ev) {
   } catch (e) {
     replyError(id, e);
   }
+  reportHeight(); // an error shown under a field makes the form taller
 }
 
 function mount(options) {
@@ -99,7 +114,7 @@ function mount(options) {
     ev.preventDefault();
     post({ type: "submit" });
   });
-  new ResizeObserver(() => post({ type: "height", px: document.getElementById("root").getBoundingClientRect().height })).observe(document.getElementById("root"));
+  new ResizeObserver(reportHeight).observe(document.getElementById("root"));
   providerKey = key;
   fields = built;
 }
@@ -122,6 +137,7 @@ function onConnect(ev) {
     return;
   }
   post({ type: "mounted", states: fields.states() });
+  reportHeight();
 }
 
 if (trustedParent()) {
