@@ -33,9 +33,15 @@ function refuse(text) {
 let port = null;
 let fields = null;
 let providerKey = null;
-// Start loading the module now, so that a seal soon after mount is quick.
-const sbPromise = load({ wasmURL: "/dist/sealbridge.wasm" });
-sbPromise.catch(() => {}); // reported to the host on seal
+// The module is downloaded from the start (frame.html preloads it) but
+// compiled and started only once the fields are up: Go's start-up holds
+// the frame's main thread, and the fields come first. A seal before then
+// starts it itself.
+let sbPromise = null;
+function module() {
+  sbPromise ??= load({ wasmURL: "/dist/sealbridge.wasm" });
+  return sbPromise;
+}
 
 function post(msg) {
   port?.postMessage(msg);
@@ -73,15 +79,25 @@ async function seal(msg) {
   if (!providerKey) throw invalid("seal: the form is not mounted");
   const { body, targets } = fill(fields, msg.args.template, msg.args.pointers);
   const key = await providerKey.get(msg.args.refetchKey === true);
-  const sb = await sbPromise;
+  const sb = await module();
   return sb.sealFields(body, targets, key);
 }
 
 const operations = {
   seal,
   clear: () => fields.clear(),
-  focus: (msg) => {
-    fields.input(msg.args.name).focus();
+  focus: async (msg) => {
+    const input = fields.input(msg.args.name);
+    // The host focuses the iframe first; the browser refuses focus to an
+    // element of a cross-origin frame that does not have it yet (and no
+    // user gesture), so wait for the frame's own focus, briefly.
+    if (!document.hasFocus()) {
+      await new Promise((resolve) => {
+        window.addEventListener("focus", resolve, { once: true });
+        setTimeout(resolve, 1000);
+      });
+    }
+    input.focus();
   },
   destroy: () => {
     fields?.clear();
@@ -106,7 +122,7 @@ async function onPortMessage(ev) {
 function mount(options) {
   if (options === null || typeof options !== "object") throw invalid("mount options must be an object");
   checkOptions("mountSecureForm", options, CONNECT_OPTIONS);
-  const key = new ProviderKey(sbPromise, config.providers, options.provider);
+  const key = new ProviderKey(module, config.providers, options.provider);
   applyTheme(options.theme);
   const form = document.getElementById("fields");
   const built = new Fields(form, options.fields, postState);
@@ -138,6 +154,7 @@ function onConnect(ev) {
   }
   post({ type: "mounted", states: fields.states() });
   reportHeight();
+  setTimeout(() => module().catch(() => {}), 0); // a failure is reported on seal
 }
 
 if (trustedParent()) {

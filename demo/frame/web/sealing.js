@@ -23,19 +23,19 @@ export function checkOptions(what, options, allowed) {
 
 /** The provider's configured key, fetched once (or again on request). */
 export class ProviderKey {
-  constructor(sbPromise, providers, name) {
+  constructor(module, providers, name) {
     if (typeof name !== "string" || !Object.hasOwn(providers, name)) {
       const known = Object.keys(providers).join(", ") || "none";
       throw keyNotAllowed(`provider ${JSON.stringify(String(name).slice(0, 40))} is not configured on the frame's server (SEALBRIDGE_FRAME_PROVIDERS); configured: ${known}`);
     }
-    this.sbPromise = sbPromise;
+    this.module = module;
     this.provider = providers[name];
     this.handle = null;
   }
 
   async get(refetch) {
     if (!this.handle || refetch) {
-      const sb = await this.sbPromise;
+      const sb = await this.module();
       this.handle = await sb.fetchKey(this.provider.keyURL, this.provider.pin ? { pin: this.provider.pin } : {});
     }
     return this.handle;
