@@ -25,11 +25,6 @@ type frameTabs struct {
 	byTarget map[target.ID]context.Context
 }
 
-// frameTarget returns a context attached to the demo's secure frame.
-func (e *env) frameTarget() context.Context {
-	return e.frameOf(demoFrame)
-}
-
 // demoFrame is the demo page's secure iframe.
 const demoFrame = "#secure-fields iframe"
 
