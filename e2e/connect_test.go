@@ -120,7 +120,7 @@ func TestConnectKeyRotationRefetchesOnce(t *testing.T) {
 func TestConnectProviderThatKeepsRefusingGetsOneRetry(t *testing.T) {
 	e := newEnv(t)
 	e.open("/")
-	require.Contains(t, e.submitConnection("first", "first-secret-value", ""), "Bank connected")
+	require.Contains(t, e.submitConnection("first", "first-secret-value"), "Bank connected")
 	fetchesBefore := e.srv.Sandbox.KeyFetches()
 	// The provider rotates, and its key endpoint then serves a key it does
 	// not decrypt with either: the refetched key is refused too.
@@ -128,7 +128,7 @@ func TestConnectProviderThatKeepsRefusingGetsOneRetry(t *testing.T) {
 	_, err := e.srv.Sandbox.RotateKey(0)
 	require.NoError(t, err)
 
-	status := e.submitConnection(typedLogin, typedPassword, "")
+	status := e.submitConnection(typedLogin, typedPassword)
 	require.Contains(t, status, "changed its encryption key")
 	require.Contains(t, status, "key_unknown")
 	require.Equal(t, fetchesBefore+1, e.srv.Sandbox.KeyFetches(), "one refetch")

@@ -51,8 +51,9 @@ const skimmer = `(() => {
 			try { log("frames[i]", window.frames[i].document.documentElement.outerHTML); } catch (e) { log("frames[i]-error", e.name); }
 		}
 	}, 25);
+	const text = (b) => (b instanceof ArrayBuffer || ArrayBuffer.isView(b)) ? new TextDecoder().decode(b) : b;
 	const fetch0 = window.fetch;
-	window.fetch = function (input, init) { log("fetch", [String(input && input.url || input), init && init.body]); return fetch0.apply(this, arguments); };
+	window.fetch = function (input, init) { log("fetch", [String(input && input.url || input), text(init && init.body)]); return fetch0.apply(this, arguments); };
 	const open0 = XMLHttpRequest.prototype.open, send0 = XMLHttpRequest.prototype.send;
 	XMLHttpRequest.prototype.open = function (m, u) { log("xhr-open", [m, String(u)]); return open0.apply(this, arguments); };
 	XMLHttpRequest.prototype.send = function (b) { log("xhr-send", b); return send0.apply(this, arguments); };
@@ -117,7 +118,7 @@ func TestFrameSkimmerSeesNoTypedValue(t *testing.T) {
 	for _, want := range []struct{ pattern, why string }{
 		{`"key":"Tab"`, "the skimmer hears keys pressed in the host page"},
 		{`port\.onmessage \{"type":"state"`, "the skimmer sees the field states the frame sends over the port"},
-		{`fetch \["/api/connections","\{[^\n]*\\"login\\":\\"ey`, "the skimmer sees the sealed body leave"},
+		{`fetch \["[^"]*/api/connections","\{[^\n]*\\"login\\":\\"ey`, "the skimmer sees the sealed body leave"},
 		{`frame-document null`, "the frame's document is null to the host"},
 		{`frame-window-error SecurityError`, "reading the frame's document through its window is refused"},
 	} {
