@@ -3,7 +3,7 @@
 // as CSP frame-ancestors). It takes one connect message from that window,
 // with the channel id from the fragment and a MessagePort, and from then on
 // talks only over that port. No message it sends holds a typed value.
-import { load } from "/dist/index.js";
+import { load, SealbridgeError } from "/dist/index.js";
 import { Fields, applyTheme, invalid } from "/frame/form.js";
 import { ProviderKey, checkOptions, fill, safeMessage } from "/frame/sealing.js";
 
@@ -74,9 +74,20 @@ function replyError(id, e) {
   post({ type: "reply", id, ok: false, error: { code, message: safeMessage(e?.message, fields ? fields.values() : []) } });
 }
 
+// trustworthy reports whether the parent page is served over https (or is
+// this machine): a page on plain http can be rewritten on the network to
+// draw its own form instead of this one, so the frame will not seal for it.
+function trustworthy(origin) {
+  const u = new URL(origin);
+  return u.protocol === "https:" || /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(u.hostname) || u.hostname.endsWith(".localhost");
+}
+
 async function seal(msg) {
   checkOptions("seal", msg.args, SEAL_OPTIONS);
   if (!providerKey) throw invalid("seal: the form is not mounted");
+  if (!trustworthy(parentOrigin)) {
+    throw new SealbridgeError("insecure_context", `the page that embeds the secure fields (${parentOrigin}) is on plain http, where the network can rewrite it: serve the page over https; nothing was sealed`);
+  }
   const { body, targets } = fill(fields, msg.args.template, msg.args.pointers);
   const key = await providerKey.get(msg.args.refetchKey === true);
   const sb = await module();
