@@ -73,22 +73,11 @@ window.addEventListener("message", (ev) => {
 });
 </script></body></html>`
 
-// TestFrameIgnoresMessagesFromOtherOriginsOrWithoutChannel embeds the
-// frame by hand, with a channel id the test knows, and sends it connect
-// messages it must ignore: from another origin with the right channel id,
-// from the parent with a wrong, missing or re-cased id, without a port,
-// and a second one after the real connect. None of their ports ever hears
-// a word; only the real connect's port does.
-func TestFrameIgnoresMessagesFromOtherOriginsOrWithoutChannel(t *testing.T) {
-	host := newOrigin(t, map[string]string{"/": blankPage})
-	evil := newOrigin(t, map[string]string{"/evil.html": evilPage})
-	e := newEnv(t, func(c *server.Config) { c.FrameAncestors = []string{host.URL} })
-	e.run(chromedp.Navigate(host.URL + "/"))
-	var got struct {
-		Ready, First, Second string
-		Heard                []string
-	}
-	e.eval(fmt.Sprintf(`(async () => {
+// strayConnectsJS runs in the host page: it embeds the evil page and the
+// frame (by hand, with a known channel id), has the evil page send its
+// connect, sends the parent's wrong ones, then the real one, and reports
+// what every port heard.
+const strayConnectsJS = `(async () => {
 		const FRAME = %q, EVIL = %q, frameOrigin = new URL(FRAME).origin;
 		const heard = [];
 		const onMessage = (pred) => new Promise((resolve) => window.addEventListener("message", (ev) => { if (pred(ev)) resolve(ev.data); }));
@@ -144,7 +133,24 @@ func TestFrameIgnoresMessagesFromOtherOriginsOrWithoutChannel(t *testing.T) {
 		let second = await reply;
 		while (second.type !== "reply") { reply = next(); second = await reply; }
 		return { ready: readyMsg.channel, first: first.type, second: second.type + ":" + second.id + ":" + second.ok, heard };
-	})()`, e.srv.FrameURL+server.FramePage, evil.URL+"/evil.html"), &got)
+	})()`
+
+// TestFrameIgnoresMessagesFromOtherOriginsOrWithoutChannel embeds the
+// frame by hand, with a channel id the test knows, and sends it connect
+// messages it must ignore: from another origin with the right channel id,
+// from the parent with a wrong, missing or re-cased id, without a port,
+// and a second one after the real connect. None of their ports ever hears
+// a word; only the real connect's port does.
+func TestFrameIgnoresMessagesFromOtherOriginsOrWithoutChannel(t *testing.T) {
+	host := newOrigin(t, map[string]string{"/": blankPage})
+	evil := newOrigin(t, map[string]string{"/evil.html": evilPage})
+	e := newEnv(t, func(c *server.Config) { c.FrameAncestors = []string{host.URL} })
+	e.run(chromedp.Navigate(host.URL + "/"))
+	var got struct {
+		Ready, First, Second string
+		Heard                []string
+	}
+	e.eval(fmt.Sprintf(strayConnectsJS, e.srv.FrameURL+server.FramePage, evil.URL+"/evil.html"), &got)
 	require.Equal(t, "0123456789abcdef0123456789abcdef", got.Ready, "the frame greets its parent with the channel id from its URL")
 	require.Equal(t, "mounted", got.First, "the real connect mounts the fields")
 	require.Equal(t, "reply:7:true", got.Second, "the real port works")

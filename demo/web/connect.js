@@ -24,15 +24,8 @@ function describe(states) {
     .join(", ");
 }
 
-// mountConnect mounts the secure fields at once; the module (for the
-// client that sends) may still be loading: sbReady resolves with it.
-export async function mountConnect(sbReady, config) {
-  const form = document.getElementById("connect-form");
-  const submit = document.getElementById("connect-submit");
-  const status = document.getElementById("connect-status");
-  const sent = document.getElementById("sent");
-  const sentBody = document.getElementById("sent-body");
-  const sentLog = document.getElementById("sent-log");
+// mountFields mounts the secure fields in the form and shows their states.
+async function mountFields(form, config) {
   const secure = await mountSecureForm({
     frame: config.frameURL,
     container: document.getElementById("secure-fields"),
@@ -48,6 +41,19 @@ export async function mountConnect(sbReady, config) {
   show(secure.states);
   secure.onChange(show);
   secure.onSubmit(() => form.requestSubmit());
+  return secure;
+}
+
+// mountConnect mounts the secure fields at once; the module (for the
+// client that sends) may still be loading: sbReady resolves with it.
+export async function mountConnect(sbReady, config) {
+  const form = document.getElementById("connect-form");
+  const submit = document.getElementById("connect-submit");
+  const status = document.getElementById("connect-status");
+  const sent = document.getElementById("sent");
+  const sentBody = document.getElementById("sent-body");
+  const sentLog = document.getElementById("sent-log");
+  const secure = await mountFields(form, config);
 
   function logSend(e) {
     const outcome = e.code ? `${e.status || "no answer"} (${e.code})` : e.status;
