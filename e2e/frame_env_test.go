@@ -107,8 +107,23 @@ func (e *env) clickIn(selector, name string) {
 		if (f) f.scrollIntoView({ block: "center" });
 		return f && f.style.height ? (() => { const r = f.getBoundingClientRect(); return {X: r.left, Y: r.top} })() : null })()`, selector), &host, chromedp.WithPollingTimeout(10*time.Second)))
 	e.evalIn(selector, fmt.Sprintf(`(() => { const r = document.getElementById(%q).getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.top + r.height / 2} })()`, "sb-"+name), &inner)
-	e.run(chromedp.MouseClickXY(host.X+inner.X, host.Y+inner.Y))
+	// Right after the iframe grows, the browser may still hit-test the
+	// click against its old size (the frame renders in its own process):
+	// a click that did not reach the field is repeated, twice at most.
+	for attempt := 1; ; attempt++ {
+		e.run(chromedp.MouseClickXY(host.X+inner.X, host.Y+inner.Y))
+		if attempt == 3 || e.focusedIn(selector, name, 2*time.Second) {
+			break
+		}
+	}
 	e.waitFocusIn(selector, name)
+}
+
+// focusedIn reports whether the named secure input gets the focus within d.
+func (e *env) focusedIn(selector, name string, d time.Duration) bool {
+	var focused string
+	return chromedp.Run(e.frameOf(selector), chromedp.Poll(fmt.Sprintf(`document.hasFocus() && document.activeElement.id === %q ? "yes" : null`, "sb-"+name),
+		&focused, chromedp.WithPollingTimeout(d))) == nil
 }
 
 // waitFrameFocus waits until the named demo secure input has the focus.
