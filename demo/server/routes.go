@@ -23,7 +23,7 @@ func (s *Server) routes() (http.Handler, *Assets, error) {
 	mux.HandleFunc("GET /api/config", s.handleConfig)
 	icon, err := favicon()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mux.HandleFunc("GET /favicon.ico", icon)
 
