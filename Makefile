@@ -29,7 +29,8 @@ NODE_TEST_INPUTS := $(wildcard jsbridge/test/*.js) dist/sealbridge.wasm dist/ind
 all: wasm
 
 ## wasm: build dist/ (the module, its loader and the toolchain's wasm_exec.js)
-wasm: dist/sealbridge.wasm dist/sealbridge.wasm.gz dist/sealbridge.wasm.br dist/wasm_exec.js dist/index.js dist/index.d.ts
+wasm: dist/sealbridge.wasm dist/sealbridge.wasm.gz dist/sealbridge.wasm.br dist/wasm_exec.js dist/index.js dist/index.d.ts \
+      dist/errors.js dist/frames.js dist/frames.d.ts
 
 dist/sealbridge.wasm: $(GO_SOURCES)
 	@mkdir -p dist
@@ -60,6 +61,12 @@ dist/index.js: jsbridge/index.js
 	cp $< $@
 
 dist/index.d.ts: jsbridge/index.d.ts
+	@mkdir -p dist
+	cp $< $@
+
+# Isolated mode's host-side module (no WebAssembly) and the error class it
+# shares with index.js.
+dist/errors.js dist/frames.js dist/frames.d.ts: dist/%: jsbridge/%
 	@mkdir -p dist
 	cp $< $@
 

@@ -8,7 +8,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sealbridge/sealbridge/demo/frame"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
+	"github.com/sealbridge/sealbridge/demo/server"
 )
 
 const (
@@ -20,11 +22,12 @@ const (
 
 var typedPassword = strings.Repeat(typedPasswordStem, 20)
 
-// submitConnection fills the form and submits it, waiting for a status.
-func (e *env) submitConnection(login, password, pin string) string {
+// submitConnection types into the secure fields and submits the form,
+// waiting for a status.
+func (e *env) submitConnection(login, password string) string {
 	e.t.Helper()
 	var status string
-	e.fill(map[string]string{"login": login, "password": password, "pin": pin})
+	e.fillSecure(map[string]string{"login": login, "password": password})
 	e.run(
 		chromedp.Click("#connect-submit", chromedp.ByID),
 		chromedp.Poll(`(() => { const s = document.getElementById("connect-status"); return !s.classList.contains("busy") && s.textContent ? s.textContent : null })()`, &status, chromedp.WithPollingTimeout(20*time.Second)),
@@ -36,7 +39,7 @@ func TestConnectSealsCredentialsEndToEnd(t *testing.T) {
 	e := newEnv(t)
 	e.open("/")
 
-	status := e.submitConnection(typedLogin, typedPassword, "")
+	status := e.submitConnection(typedLogin, typedPassword)
 	require.Contains(t, status, "Bank connected", "logs:\n%s", e.logs.String())
 
 	conns := e.srv.Sandbox.Connections()
@@ -68,10 +71,13 @@ func TestConnectKeyFailuresSendNothing(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := newEnv(t)
+			e := newEnv(t, func(cfg *server.Config) {
+				// The pin is the frame server's to set, not the page's.
+				cfg.FrameProviders = map[string]frame.Provider{"sandbox": {Pin: c.pin}}
+			})
 			e.srv.Sandbox.SetKeyFault(c.fault)
 			e.open("/")
-			status := e.submitConnection(typedLogin, typedPassword, c.pin)
+			status := e.submitConnection(typedLogin, typedPassword)
 			require.Contains(t, status, c.expect)
 			require.Empty(t, e.net.sent("/api/connections"), "no connection request may leave without a good key")
 			require.Zero(t, e.srv.Sandbox.ConnectionAttempts())
@@ -97,13 +103,13 @@ func TestConnectKeyRotationRefetchesOnce(t *testing.T) {
 	e := newEnv(t)
 	e.open("/")
 	// Get the page to fetch (and cache) the current key with a first connection.
-	require.Contains(t, e.submitConnection("first", "first-secret-value", ""), "Bank connected")
+	require.Contains(t, e.submitConnection("first", "first-secret-value"), "Bank connected")
 	fetchesBefore := e.srv.Sandbox.KeyFetches()
 	// Rotate with no grace: the kid the page holds is now unknown.
 	_, err := e.srv.Sandbox.RotateKey(0)
 	require.NoError(t, err)
 
-	require.Contains(t, e.submitConnection(typedLogin, typedPassword, ""), "Bank connected")
+	require.Contains(t, e.submitConnection(typedLogin, typedPassword), "Bank connected")
 	require.Equal(t, fetchesBefore+1, e.srv.Sandbox.KeyFetches(), "exactly one refetch")
 	require.Len(t, e.net.sent("/api/connections"), 3, "one rejected try with the old kid, one retry")
 	conns := e.srv.Sandbox.Connections()
@@ -114,7 +120,7 @@ func TestConnectKeyRotationRefetchesOnce(t *testing.T) {
 func TestConnectProviderThatKeepsRefusingGetsOneRetry(t *testing.T) {
 	e := newEnv(t)
 	e.open("/")
-	require.Contains(t, e.submitConnection("first", "first-secret-value", ""), "Bank connected")
+	require.Contains(t, e.submitConnection("first", "first-secret-value"), "Bank connected")
 	fetchesBefore := e.srv.Sandbox.KeyFetches()
 	// The provider rotates, and its key endpoint then serves a key it does
 	// not decrypt with either: the refetched key is refused too.
@@ -122,7 +128,7 @@ func TestConnectProviderThatKeepsRefusingGetsOneRetry(t *testing.T) {
 	_, err := e.srv.Sandbox.RotateKey(0)
 	require.NoError(t, err)
 
-	status := e.submitConnection(typedLogin, typedPassword, "")
+	status := e.submitConnection(typedLogin, typedPassword)
 	require.Contains(t, status, "changed its encryption key")
 	require.Contains(t, status, "key_unknown")
 	require.Equal(t, fetchesBefore+1, e.srv.Sandbox.KeyFetches(), "one refetch")

@@ -13,6 +13,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sealbridge/sealbridge/demo/frame"
+	"github.com/sealbridge/sealbridge/demo/server"
 )
 
 // The demo page used as a person would: each test clicks and types, and
@@ -59,7 +62,7 @@ func TestDemoDisconnectKeepsOtherPanelsWorking(t *testing.T) {
 	assert.Contains(t, e.waitStatus("ben-status"), "ok: ")
 	e.run(chromedp.Click("#checkout-start", chromedp.ByID))
 	assert.Contains(t, e.waitStatusFor("checkout-status", "Ready to pay"), "ok: ")
-	assert.Contains(t, e.submitConnection(typedLogin, "pw", ""), "Bank connected")
+	assert.Contains(t, e.submitConnection(typedLogin, "pw"), "Bank connected")
 	for id, line := range e.statusLines() {
 		assert.NotContains(t, line, "error", "%s after Disconnect", id)
 	}
@@ -162,10 +165,13 @@ func TestDemoValidationErrorNamesTheField(t *testing.T) {
 // On a phone-sized screen a long error (a pinned key that does not match,
 // whose message holds two thumbprints) wraps inside its card.
 func TestDemoLongErrorWrapsInsideItsCard(t *testing.T) {
-	e := newEnv(t)
+	// The pin is the frame server's to set (isolated mode), not the page's.
+	e := newEnv(t, func(c *server.Config) {
+		c.FrameProviders = map[string]frame.Provider{"sandbox": {Pin: strings.Repeat("A", 43)}}
+	})
 	e.run(emulation.SetDeviceMetricsOverride(360, 740, 2, true))
 	e.open("/")
-	status := e.submitConnection(typedLogin, "pw", strings.Repeat("A", 43))
+	status := e.submitConnection(typedLogin, "pw")
 	require.Contains(t, status, "key_pin_mismatch")
 	var overflow []string
 	e.eval(`[...document.querySelectorAll(".card")].flatMap((card) => {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +32,10 @@ type env struct {
 	net  *netLog
 	mu   sync.Mutex
 	errs []string // uncaught exceptions and console errors
+	// frames are the secure frame's documents (isolated mode).
+	frames frameTabs
+	// expectedCSP are violations a test caused on purpose (by blocked URL).
+	expectedCSP []string
 }
 
 // newEnv starts a dev server (tuned by opts) and opens a tab.
@@ -112,17 +117,22 @@ func (e *env) run(actions ...chromedp.Action) {
 	require.NoError(e.t, chromedp.Run(e.tab, actions...))
 }
 
-// assertClean fails the test on any uncaught exception or CSP violation.
+// assertClean fails the test on any uncaught exception or CSP violation,
+// in the page or in the secure frame.
 func (e *env) assertClean() {
 	var csp []string
 	_ = chromedp.Run(e.tab, chromedp.Evaluate(`window.__csp || []`, &csp))
+	csp = append(csp, cspViolations(e.tab)...)
+	csp = append(csp, e.frameCSP()...)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, err := range e.errs {
 		e.t.Errorf("page error: %s", err)
 	}
 	for _, v := range csp {
-		e.t.Errorf("CSP violation: %s", v)
+		if !slices.ContainsFunc(e.expectedCSP, func(s string) bool { return strings.Contains(v, s) }) {
+			e.t.Errorf("CSP violation: %s", v)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net"
 	"strings"
 	"testing"
 
@@ -8,7 +9,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sealbridge/sealbridge/demo/sandbox"
+	"github.com/sealbridge/sealbridge/demo/server"
 )
+
+// freePort returns a loopback port that was free a moment ago, for a test
+// that must know the dev server's origin before starting it.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	_, port, err := net.SplitHostPort(ln.Addr().String())
+	require.NoError(t, err)
+	return port
+}
 
 // insecureHost resolves to 127.0.0.1 in the suite's Chromium, but as a
 // name it makes http://insecureHost:port a page on plain http that is not
@@ -19,7 +33,13 @@ const insecureHost = "insecure.sealbridge.test"
 // insecure_context, whose message says to serve the page over https, and
 // nothing is sent (not even the key request).
 func TestInsecureContextSendsNothing(t *testing.T) {
-	e := newEnv(t)
+	// The secure fields' frame must accept the insecure name as its parent
+	// (it is then no secure context either), so the port is known first.
+	port := freePort(t)
+	e := newEnv(t, func(c *server.Config) {
+		c.Addr = "127.0.0.1:" + port
+		c.FrameAncestors = []string{"http://127.0.0.1:" + port, "http://" + insecureHost + ":" + port}
+	})
 	insecure := strings.Replace(e.srv.URL, "127.0.0.1", insecureHost, 1)
 	require.NotEqual(t, e.srv.URL, insecure, "the dev server listens on 127.0.0.1")
 	e.run(chromedp.Navigate(insecure + "/"))
@@ -29,7 +49,7 @@ func TestInsecureContextSendsNothing(t *testing.T) {
 	require.False(t, secure, "the test needs a page without crypto.subtle")
 
 	// The demo's connect form: the user types and submits.
-	status := e.submitConnection(typedLogin, typedPassword, "")
+	status := e.submitConnection(typedLogin, typedPassword)
 	require.Contains(t, status, "not served over a secure connection", "the page explains it")
 	require.Empty(t, e.net.sent("/api/connections"), "nothing was posted")
 	require.Empty(t, e.net.sent(sandbox.KeyPath), "the key was not even fetched")

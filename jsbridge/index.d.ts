@@ -8,6 +8,7 @@ export type SealbridgeErrorCode =
   | "key_invalid"
   | "key_pin_mismatch"
   | "key_unknown"
+  | "key_not_allowed"
   | "http_error"
   | "bad_response"
   | "network_error"

@@ -5,17 +5,9 @@
 // Works in browsers and in Node >= 18. wasm_exec.js (copied from the Go
 // toolchain that built sealbridge.wasm) must sit next to this file.
 import "./wasm_exec.js";
+import { SealbridgeError } from "./errors.js";
 
-/** The error every Sealbridge call rejects with. */
-export class SealbridgeError extends Error {
-  constructor(code, message, { status, body, cause } = {}) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = "SealbridgeError";
-    this.code = code;
-    if (status !== undefined) this.status = status;
-    if (body !== undefined) this.body = body;
-  }
-}
+export { SealbridgeError };
 
 const isNode = typeof process !== "undefined" && !!process.versions?.node && typeof window === "undefined";
 let loading = null;

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sealbridge/sealbridge/demo/frame"
 	"github.com/sealbridge/sealbridge/demo/oauth"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
 	"github.com/sealbridge/sealbridge/demo/session"
@@ -67,6 +68,16 @@ type Config struct {
 	// "GET /v2/sepa/beneficiaries,PATCH /v2/sepa/beneficiaries/{id}";
 	// empty means intermediary.DefaultAllow.
 	ProxyAllow string
+	// FrameAddr is the frame origin's listen address (isolated mode's
+	// second origin); empty means Addr's host with the next port.
+	FrameAddr string
+	// FrameAncestors are the origins that may embed the frame; empty
+	// means the dev server's own origin.
+	FrameAncestors []string
+	// FrameProviders are the keys the frame seals to, by name; empty
+	// means the provider's key as "sandbox" (or "provider"). An entry
+	// with no KeyURL means the provider's key (with its own Pin).
+	FrameProviders map[string]frame.Provider
 }
 
 // Environment variable names. Each secret can also be read from a file
@@ -103,6 +114,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 
 		SandboxAddr:     getenv(EnvSandboxAddr),
 		SandboxSettings: getenv(EnvSandboxSettings),
+		FrameAddr:       getenv(frame.EnvAddr),
 	}
 	if c.SandboxSettings != "" && c.ProviderURL != "" {
 		return Config{}, fmt.Errorf("set %s or %s, not both", EnvSandboxSettings, EnvProviderURL)
@@ -113,6 +125,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		return Config{}, fmt.Errorf("set both %s and %s to serve HTTPS, or neither", EnvTLSCertFile, EnvTLSKeyFile)
+	}
+	if c.FrameAncestors, err = frame.ParseAncestors(getenv(frame.EnvAncestors)); err != nil {
+		return Config{}, err
+	}
+	if c.FrameProviders, err = frame.ParseProviders(getenv(frame.EnvProviders)); err != nil {
+		return Config{}, err
 	}
 	for _, s := range []struct {
 		name string

@@ -8,13 +8,16 @@ import (
 // securityHeaders sets the headers every response gets. The CSP allows
 // WebAssembly compilation with 'wasm-unsafe-eval' and nothing else that
 // evaluates code: no 'unsafe-eval', no inline script.
-func securityHeaders(connect []string, next http.Handler) http.Handler {
+// frame lists the origins the page may embed (the secure fields' origin):
+// frame-src names them, and nothing else may be framed.
+func securityHeaders(connect, frame []string, next http.Handler) http.Handler {
 	csp := strings.Join([]string{
 		"default-src 'self'",
 		"script-src 'self' 'wasm-unsafe-eval'",
 		"style-src 'self'",
 		"img-src 'self' data:",
 		"connect-src " + strings.Join(append([]string{"'self'"}, connect...), " "),
+		"frame-src " + strings.Join(frame, " "),
 		"object-src 'none'",
 		"base-uri 'none'",
 		"frame-ancestors 'none'",

@@ -11,11 +11,11 @@ import (
 // routes builds the dev server's handler. Every /api/ route needs the
 // session cookie that loading the page sets, and every unsafe /api/ call
 // passes the CSRF checks.
-func (s *Server) routes() (http.Handler, error) {
+func (s *Server) routes() (http.Handler, *Assets, error) {
 	mux := http.NewServeMux()
 	static, err := s.staticFiles()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mux.Handle("GET /dist/", static.dist)
 	mux.Handle("GET /static/", static.web)
@@ -23,7 +23,7 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.HandleFunc("GET /api/config", s.handleConfig)
 	icon, err := favicon()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mux.HandleFunc("GET /favicon.ico", icon)
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
@@ -33,12 +33,12 @@ func (s *Server) routes() (http.Handler, error) {
 	api.HandleFunc("POST /api/connections", s.handleConnections)
 	minter, err := s.checkoutMinter()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	api.Handle("POST /api/checkout-token", minter)
 	proxy, err := s.intermediaryHandler()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Not behind protect(): the intermediary checks the session and CSRF
 	// itself, so that its refusals are response envelopes like its other
@@ -46,7 +46,7 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.Handle("POST /api/embed-intermediary", s.findSession(proxy))
 	flows, err := s.oauthFlows()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if flows != nil {
 		flows.RegisterRedirects(mux)
@@ -54,11 +54,11 @@ func (s *Server) routes() (http.Handler, error) {
 	}
 	mux.Handle("/api/", s.protect(api))
 
-	handler := securityHeaders([]string{s.ProviderURL}, logRequests(s.cfg.Logger, mux))
+	handler := securityHeaders([]string{s.ProviderURL}, s.frameSrc(), logRequests(s.cfg.Logger, mux))
 	if s.cfg.Secure {
 		handler = strictTransport(handler)
 	}
-	return handler, nil
+	return handler, static.assets, nil
 }
 
 // protect puts an API mux behind the session and CSRF checks.
@@ -76,13 +76,19 @@ type pageConfig struct {
 	Sandbox     bool   `json:"sandbox"`
 	// Invoices the demo user may check out (the demo's ownership table).
 	Invoices []string `json:"invoices"`
+	// FrameURL is the secure fields' page on the frame origin, and
+	// FrameProvider the name of the key it seals to.
+	FrameURL      string `json:"frameURL"`
+	FrameProvider string `json:"frameProvider"`
 }
 
 func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, pageConfig{
-		ProviderURL: s.ProviderURL,
-		KeyURL:      s.ProviderURL + sandbox.KeyPath,
-		Sandbox:     s.onSandbox(),
-		Invoices:    checkout.DemoInvoices("demo-user"),
+		ProviderURL:   s.ProviderURL,
+		KeyURL:        s.ProviderURL + sandbox.KeyPath,
+		Sandbox:       s.onSandbox(),
+		Invoices:      checkout.DemoInvoices("demo-user"),
+		FrameURL:      s.FrameURL + FramePage,
+		FrameProvider: s.frameProviderName(),
 	})
 }

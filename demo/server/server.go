@@ -23,11 +23,13 @@ type Server struct {
 	SharedSandbox *sandbox.Settings
 	ProviderURL   string
 	URL           string // the dev server's own origin, once started
+	FrameURL      string // the frame origin (isolated mode), once started
 	sessions      *session.Sessions
 	store         *session.Sealed
 	provider      *providerClient
 	http          *http.Server
 	sandboxHTTP   *http.Server
+	frameHTTP     *http.Server
 }
 
 // Start listens on cfg.Addr (and on a fresh loopback port for the sandbox
@@ -53,15 +55,26 @@ func Start(cfg Config) (*Server, error) {
 	if tlsConfig != nil {
 		s.URL = "https://" + ln.Addr().String()
 	}
-	if err := s.startProvider(); err != nil {
+	frameLn, err := s.listenFrame(tlsConfig)
+	if err != nil {
 		ln.Close()
 		store.Close()
 		return nil, err
 	}
-	handler, err := s.routes()
+	if err := s.startProvider(); err != nil {
+		ln.Close()
+		frameLn.Close()
+		store.Close()
+		return nil, err
+	}
+	handler, dist, err := s.routes()
+	if err == nil {
+		err = s.serveFrame(frameLn, dist, tlsConfig)
+	}
 	if err != nil {
 		s.Close()
 		ln.Close()
+		frameLn.Close()
 		return nil, err
 	}
 	s.http = newHTTPServer(handler)
@@ -120,7 +133,8 @@ func (s *Server) sandboxConfig() sandbox.Config {
 	if c.Logger == nil {
 		c.Logger = s.cfg.Logger.With("component", "sandbox")
 	}
-	c.Keys.AllowedOrigins = append(c.Keys.AllowedOrigins, s.URL)
+	// The frame origin fetches the key too: it seals in isolated mode.
+	c.Keys.AllowedOrigins = append(c.Keys.AllowedOrigins, s.URL, s.FrameURL)
 	c.Checkout.AllowedOrigins = append(c.Checkout.AllowedOrigins, s.URL)
 	return c
 }
@@ -159,7 +173,7 @@ func (s *Server) Close() error {
 // the sandbox. Connections still open when ctx ends are closed.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var errs []error
-	for _, h := range []*http.Server{s.http, s.sandboxHTTP} {
+	for _, h := range []*http.Server{s.http, s.frameHTTP, s.sandboxHTTP} {
 		if h == nil {
 			continue
 		}

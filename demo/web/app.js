@@ -5,26 +5,34 @@ import { mountConnect } from "/static/connect.js";
 import { mountBeneficiaries } from "/static/beneficiaries.js";
 import { mountCheckout } from "/static/checkout.js";
 import { mountAccount } from "/static/account.js";
+import { showStatus, explain } from "/static/ui.js";
 
 const runtime = document.getElementById("runtime");
 
 async function main() {
+  const config = await (await fetch("/api/config")).json();
+  const link = document.getElementById("provider-link");
+  link.textContent = config.providerURL + (config.sandbox ? " (embedded sandbox)" : "");
+  link.href = config.providerURL + "/inbox";
+  // The bank form's fields, and the sealing, live in the frame: they are
+  // mounted at once; this page's module only sends the sealed body.
+  const sbReady = load({ wasmURL: "/dist/sealbridge.wasm" });
+  const connecting = mountConnect(sbReady, config).catch((e) => {
+    const { text, detail } = explain(e.code, e.message);
+    showStatus(document.getElementById("connect-status"), "error", text, detail);
+  });
   let sb;
   try {
-    sb = await load({ wasmURL: "/dist/sealbridge.wasm" });
+    sb = await sbReady;
   } catch (e) {
     runtime.textContent = "The secure module failed to load: " + e.message;
     runtime.className = "runtime failed";
     return;
   }
-  const config = await (await fetch("/api/config")).json();
-  const link = document.getElementById("provider-link");
-  link.textContent = config.providerURL + (config.sandbox ? " (embedded sandbox)" : "");
-  link.href = config.providerURL + "/inbox";
-  mountConnect(sb, config);
   mountBeneficiaries(sb);
   mountCheckout(sb, config);
   mountAccount(config);
+  await connecting;
   runtime.textContent = "Secure module ready";
   runtime.className = "runtime ready";
   document.body.dataset.ready = "true";

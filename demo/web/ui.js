@@ -18,6 +18,7 @@ const plainWords = {
   key_pin_mismatch: "The bank's encryption key is not the one this page expects, so nothing was sent.",
   key_unknown: "The bank changed its encryption key. Please try again.",
   insecure_context: "This page is not served over a secure connection (https), so it cannot encrypt; nothing was sent.",
+  key_not_allowed: "The secure fields are not set up for this bank, so nothing was sent.",
   network_error: "We couldn't reach the server. Check your connection and try again.",
   timeout: "The server took too long to answer. Please try again.",
   payload_too_large: "That is too long to send.",

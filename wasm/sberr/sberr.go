@@ -22,6 +22,7 @@ const (
 	KeyInvalid         Code = "key_invalid"          // the JWK breaks a key rule
 	KeyPinMismatch     Code = "key_pin_mismatch"     // the key's RFC 7638 thumbprint is not the pinned one
 	KeyUnknown         Code = "key_unknown"          // the provider no longer knows the key's kid (rotated)
+	KeyNotAllowed      Code = "key_not_allowed"      // isolated mode: the frame is not configured with this provider, or the page brought its own key
 	HTTPError          Code = "http_error"           // the server answered with a non-2xx status
 	BadResponse        Code = "bad_response"         // the answer could not be decoded
 	NetworkError       Code = "network_error"        // the request did not reach the server

@@ -43,7 +43,7 @@ func main() {
 	flag.DurationVar(&o.proxyFor, "proxy-duration", 10*time.Second, "load-test duration for each proxy path")
 	flag.IntVar(&o.clients, "clients", 32, "concurrent clients in the proxy load test")
 	flag.StringVar(&o.proxyProfile, "proxy-cpuprofile", "", "write a CPU profile of the intermediary load test here (for development)")
-	flag.StringVar(&only, "only", "", "comma-separated sections to run (size,startup,seal,memory,storm,delivery,proxy,sessions); for development, never written to -out")
+	flag.StringVar(&only, "only", "", "comma-separated sections to run (size,startup,seal,memory,storm,delivery,proxy,sessions,frames); for development, never written to -out")
 	flag.Parse()
 	if only != "" {
 		o.only = map[string]bool{}
@@ -88,6 +88,7 @@ type results struct {
 	delivery *deliveryResult
 	proxy    *proxyResults
 	sessions *sessionResults
+	frames   *framesResult
 }
 
 func step(name string) func() {
@@ -190,6 +191,14 @@ func run(ctx context.Context, o options) (*results, error) {
 		done()
 		printTables(r.stormTables())
 	}
+	if o.want("frames") {
+		done = step(fmt.Sprintf("isolated mode, %d cold + %d warm mounts", o.runs, o.runs))
+		if r.frames, err = measureFrames(c, o.dist, o.runs); err != nil {
+			return nil, err
+		}
+		done()
+		printTables(r.framesTables())
+	}
 	if o.want("delivery") {
 		done = step("delivery of the demo page")
 		if r.delivery, err = checkDelivery(c, o.dist); err != nil {
@@ -215,7 +224,7 @@ func snapshot(src, dst string) error {
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return err
 	}
-	for _, n := range []string{"sealbridge.wasm", "sealbridge.wasm.br", "sealbridge.wasm.gz", "index.js", "index.d.ts", "wasm_exec.js"} {
+	for _, n := range []string{"sealbridge.wasm", "sealbridge.wasm.br", "sealbridge.wasm.gz", "index.js", "index.d.ts", "wasm_exec.js", "errors.js", "frames.js"} {
 		p := filepath.Join(src, n)
 		info, err := os.Stat(p)
 		if os.IsNotExist(err) && strings.HasPrefix(n, "sealbridge.wasm.") {

@@ -82,8 +82,8 @@ func measureSizes(ctx context.Context, dist, work string) ([]moduleSizes, error)
 	}
 	// The loader is copied so that compressing it leaves dist/ as make
 	// built it.
-	var glue []string
-	for _, n := range []string{"index.js", "wasm_exec.js"} {
+	var glue, frames []string
+	for _, n := range []string{"index.js", "wasm_exec.js", "frames.js", "errors.js"} {
 		b, err := os.ReadFile(filepath.Join(dist, n))
 		if err != nil {
 			return nil, err
@@ -92,9 +92,17 @@ func measureSizes(ctx context.Context, dist, work string) ([]moduleSizes, error)
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			return nil, err
 		}
-		glue = append(glue, p)
+		if n == "frames.js" || n == "errors.js" {
+			frames = append(frames, p)
+		} else {
+			glue = append(glue, p)
+		}
 	}
-	jobs = append(jobs, job{"loader JS", "dist/index.js + dist/wasm_exec.js", glue})
+	// index.js imports errors.js too, but it is counted once, with the
+	// frames: a host page in isolated mode loads frames.js and errors.js
+	// and nothing else of Sealbridge.
+	jobs = append(jobs, job{"loader JS", "dist/index.js + dist/wasm_exec.js", glue},
+		job{framesHost, "dist/frames.js + dist/errors.js (isolated mode's host script; each compressed on its own)", frames})
 
 	out := make([]moduleSizes, len(jobs))
 	errs := make([]error, len(jobs))

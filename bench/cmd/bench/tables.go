@@ -42,7 +42,7 @@ func (r *results) sizeTables() []*table {
 			anchor = fmt.Sprintf("%s / %s / %s", bytesN(a[0]), bytesN(a[1]), bytesN(a[2]))
 		}
 		vs := ratio(float64(s.br), float64(ref.br))
-		if s.name == "loader JS" {
+		if s.name == "loader JS" || s.name == framesHost {
 			vs = ""
 		}
 		t.add(s.what, bytesN(s.raw), bytesN(s.gz), bytesN(s.br), vs, anchor)
@@ -231,6 +231,11 @@ func (r *results) budgetTable() *table {
 	} else {
 		bs = append(bs, budget{what: "renewal storm", limit: "exactly 1 callback"})
 	}
+	if f := r.size(framesHost); f.br > 0 {
+		bs = append(bs, budget{"frames host script, brotli", "≤ 10 KB", bytesN(f.br) + " B", f.br <= 10_000, true})
+	} else {
+		bs = append(bs, budget{what: "frames host script, brotli", limit: "≤ 10 KB"})
+	}
 	if g, ok := r.memGrowth(); ok {
 		bs = append(bs, budget{"memory growth, 100 → 10,000 seals", "≤ 1 MiB", mib(g), g <= 1<<20, true})
 	} else {
@@ -342,6 +347,9 @@ func (r *results) sectionTables() []section {
 	}
 	if r.delivery != nil {
 		out = append(out, section{"7. Delivery", r.deliveryTables()})
+	}
+	if r.frames != nil {
+		out = append(out, section{"8. Isolated mode: mount to a usable field", r.framesTables()})
 	}
 	return out
 }
