@@ -58,20 +58,26 @@ func breakdown(ctx context.Context, work string) (pkgs []packageSize, data int64
 	return pkgs, data, nil
 }
 
-// packageOf turns a Go symbol ("net/url.(*URL).String",
-// "encoding/json.Marshal[...]", "runtime.mallocgc") into its package.
+// packageOf turns a function's name in the name section into its package.
+// The linker writes "encoding_json.Marshal",
+// "github.com_sealbridge_sealbridge_wasm_seal.__Key_.Seal": the import
+// path with "/" as "_", then ".", then the function. A domain's dot
+// ("github.com") is part of the path. "_" in the path reads back as "/"
+// (no package linked here has "_" in its name).
 func packageOf(sym string) string {
 	if sym == "" {
 		return "(unnamed)"
 	}
-	if i := strings.IndexAny(sym, "[("); i >= 0 {
-		sym = sym[:i]
+	from := 0
+	for _, domain := range []string{"github.com_", "golang.org_", "go.yaml.in_"} {
+		if strings.HasPrefix(sym, domain) {
+			from = len(domain)
+		}
 	}
-	slash := strings.LastIndex(sym, "/")
-	if dot := strings.Index(sym[slash+1:], "."); dot >= 0 {
-		return strings.TrimSuffix(sym[:slash+1+dot], ".")
+	if dot := strings.Index(sym[from:], "."); dot >= 0 {
+		sym = sym[:from+dot]
 	}
-	return sym
+	return strings.ReplaceAll(sym, "_", "/")
 }
 
 // readWasm reads a module's function body sizes (code section), its
