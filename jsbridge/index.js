@@ -110,7 +110,8 @@ async function goRuntime() {
     await import("./wasm_exec.js");
   } catch (e) {
     throw new SealbridgeError("module_unavailable", `could not load wasm_exec.js next to index.js (${e.message}): ` +
-      "deploy it with index.js and sealbridge.wasm, from the same release", { cause: e });
+      `deploy the wasm_exec.js of this release (${version}) next to index.js; if an import map pins it by integrity, ` +
+      "use this release's hash from integrity.json", { cause: e });
   }
   return globalThis.Go;
 }

@@ -54,12 +54,16 @@ func (s *Server) routes() (http.Handler, error) {
 	}
 	mux.Handle("/api/", s.protect(api))
 
-	handler := securityHeaders([]string{s.ProviderURL}, logRequests(s.cfg.Logger, mux))
+	handler := securityHeaders(s.connectSources(), logRequests(s.cfg.Logger, mux))
 	if s.cfg.Secure {
 		handler = strictTransport(handler)
 	}
 	return handler, nil
 }
+
+// connectSources are the origins besides its own that the page may fetch
+// from: the provider, for its public key.
+func (s *Server) connectSources() []string { return []string{s.ProviderURL} }
 
 // protect puts an API mux behind the session and CSRF checks.
 func (s *Server) protect(h http.Handler) http.Handler {

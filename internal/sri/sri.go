@@ -22,13 +22,19 @@ func Digest(r io.Reader) (string, error) {
 	if _, err := io.Copy(h, r); err != nil {
 		return "", err
 	}
-	return "sha384-" + base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
+	return FromSHA384(h.Sum(nil)), nil
 }
 
 // DigestBytes is Digest of b.
 func DigestBytes(b []byte) string {
 	sum := sha512.Sum384(b)
-	return "sha384-" + base64.StdEncoding.EncodeToString(sum[:])
+	return FromSHA384(sum[:])
+}
+
+// FromSHA384 formats a SHA-384 sum computed elsewhere (alongside another
+// hash, in one read) as an SRI value.
+func FromSHA384(sum []byte) string {
+	return "sha384-" + base64.StdEncoding.EncodeToString(sum)
 }
 
 // Manifest is integrity.json: the release and, for each file a page loads
