@@ -24,7 +24,7 @@ func TestLoadFailuresHaveTheirCodeAndNameTheFix(t *testing.T) {
 		name, csp, loader, wasmURL, integrity string
 		pins                                  map[string]string // the page's import map integrity
 		code                                  string
-		fix                              []string // the message contains each
+		fix                                   []string // the message contains each
 	}{
 		{name: "404", wasmURL: "/bad/missing/sealbridge.wasm", code: "module_unavailable",
 			fix: []string{"HTTP 404", "deploy sealbridge.wasm at that URL", "load({ wasmURL })"}},

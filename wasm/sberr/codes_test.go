@@ -15,11 +15,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The codes are API: the page-facing ones (the first const block of
-// sberr.go) are exactly the TypeScript union in jsbridge/index.d.ts, and
-// every code of either block has a row in the README's error tables.
+// The codes are API: the constants of sberr.go are exactly the TypeScript
+// union in jsbridge/index.d.ts, and each has a row in the README's error
+// table.
 func TestCodesAgreeWithTypesAndREADME(t *testing.T) {
-	page, server := declaredCodes(t)
+	codes := declaredCodes(t)
 
 	dts, err := os.ReadFile("../../jsbridge/index.d.ts")
 	require.NoError(t, err)
@@ -30,45 +30,37 @@ func TestCodesAgreeWithTypesAndREADME(t *testing.T) {
 		typed = append(typed, string(m[1]))
 	}
 	slices.Sort(typed)
-	require.Equal(t, page, typed, "sberr's page codes and index.d.ts's SealbridgeErrorCode differ")
+	require.Equal(t, codes, typed, "sberr's codes and index.d.ts's SealbridgeErrorCode differ")
 
 	readme, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)
-	for _, code := range append(page, server...) {
-		row := regexp.MustCompile("(?m)^\\| [^|\\n]*`" + code + "`")
-		require.True(t, row.Match(readme), "README's error tables have no row for %s", code)
+	for _, code := range codes {
+		row := regexp.MustCompile("(?m)^\\| `" + code + "` \\|")
+		require.True(t, row.Match(readme), "README's error table has no row for %s", code)
 	}
 }
 
-// declaredCodes returns the string values of the constants of sberr.go's
-// first const block (page codes) and of the others (server codes), sorted.
-func declaredCodes(t *testing.T) (page, server []string) {
+// declaredCodes returns the string values of sberr.go's constants, sorted.
+func declaredCodes(t *testing.T) []string {
 	f, err := parser.ParseFile(token.NewFileSet(), "sberr.go", nil, 0)
 	require.NoError(t, err)
-	blocks := 0
+	var codes []string
 	for _, d := range f.Decls {
 		g, ok := d.(*ast.GenDecl)
 		if !ok || g.Tok != token.CONST {
 			continue
 		}
-		blocks++
 		for _, spec := range g.Specs {
 			for _, v := range spec.(*ast.ValueSpec).Values {
 				lit, ok := v.(*ast.BasicLit)
 				require.True(t, ok, "a code that is not a string literal")
 				s, err := strconv.Unquote(lit.Value)
 				require.NoError(t, err)
-				if blocks == 1 {
-					page = append(page, s)
-				} else {
-					server = append(server, s)
-				}
+				codes = append(codes, s)
 			}
 		}
 	}
-	slices.Sort(page)
-	slices.Sort(server)
-	require.NotEmpty(t, page)
-	require.NotEmpty(t, server)
-	return page, server
+	slices.Sort(codes)
+	require.NotEmpty(t, codes)
+	return codes
 }
