@@ -91,7 +91,7 @@ func TestModuleWorkerSeals(t *testing.T) {
 	assert.True(t, out.InWorker)
 	assert.Equal(t, site.manifest.Version, out.Version)
 
-	jwe, err := jose.ParseEncrypted(out.JWE, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256GCM})
+	jwe, err := jose.ParseEncryptedCompact(out.JWE, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256GCM})
 	require.NoError(t, err)
 	assert.Equal(t, "worker-1", jwe.Header.KeyID)
 	plain, err := jwe.Decrypt(key)
