@@ -103,6 +103,9 @@ test("tsc --noEmit --strict passes on a consumer that uses every export", async 
   const dts = await readFile(join(dir, "node_modules/sealbridge/dist/index.d.ts"), "utf8");
   const declared = [...dts.matchAll(/^export (?:declare )?(?:function|class|const|let) (\w+)/gm)].map((m) => m[1]).sort();
   assert.deepEqual([...new Set(declared)], exports, "index.d.ts values differ from the module's exports");
+  const types = [...dts.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]).sort();
+  const importedTypes = source.match(/^import type \{([^}]*)\} from "sealbridge";$/m)[1].split(",").map((s) => s.trim()).filter(Boolean);
+  assert.deepEqual([...importedTypes].sort(), types, "consumer.ts must use every exported type");
 });
 
 test("without globalThis.crypto, load() rejects with runtime_unsupported, naming the Node version to use", async () => {

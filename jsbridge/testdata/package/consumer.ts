@@ -13,7 +13,10 @@ import type {
   KeyOptions,
   LoadOptions,
   ProxyEndpointDescriptor,
+  ProxyRequestFunction,
+  RequestEvent,
   RequestOptions,
+  ResponseEvent,
   Sealbridge,
   SealbridgeErrorCode,
   SealbridgeErrorOptions,
@@ -62,6 +65,17 @@ export async function beneficiaries(sb: Sealbridge, renew: () => Promise<string>
   const expiresAt: number | undefined = claims?.expiresAt;
   client.close();
   return status > 0 && expiresAt !== 0 ? claims : null;
+}
+
+// The Qonto SDK's function transport, and the observation hooks.
+export function observed(sb: Sealbridge, key: KeyHandle, log: (line: string) => void): Client {
+  const proxyRequest: ProxyRequestFunction = async (descriptor, init) => {
+    const res = await fetch("/api/embed-intermediary", { method: "POST", body: descriptor, headers: init.headers, signal: init.signal });
+    return res.status === 200 ? res.text() : res;
+  };
+  const onRequest = (e: RequestEvent): void => log(`${e.method} ${e.path} #${e.attempt}`);
+  const onResponse = (e: ResponseEvent): void => log(`${e.status} in ${e.durationMs} ms: ${e.code ?? "ok"}`);
+  return sb.createClient({ proxyRequest, onRequest, onResponse, crossTabRenewal: false, lockTimeoutMs: 5000, key });
 }
 
 // What a page shows for each failure: narrowing on instanceof and code.
