@@ -53,6 +53,7 @@ func TestLoadFailuresHaveTheirCodeAndNameTheFix(t *testing.T) {
 				loader = "/dist/index.js"
 			}
 			r := site.tryLoad(e, c.csp, c.pins, loader, loadOptions(c.wasmURL, c.integrity))
+			require.Empty(t, r.ImportFailed)
 			require.False(t, r.Loaded, "load() succeeded")
 			require.True(t, r.IsSealbridgeError, "not a SealbridgeError: %+v", r)
 			assert.Equal(t, c.code, r.Code, r.Message)
@@ -68,6 +69,16 @@ func TestLoadFailuresHaveTheirCodeAndNameTheFix(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A changed index.js, pinned by the page's import map, is refused by the
+// browser: the import of the loader fails, so nothing of it runs.
+func TestChangedLoaderIsRefusedByTheImportMap(t *testing.T) {
+	site := newLoadSite(t)
+	e := newTab(t)
+	pins := map[string]string{"/bad/loader/index.js": site.manifest.Files["index.js"]}
+	r := site.tryLoad(e, "", pins, "/bad/loader/index.js", "{}")
+	assert.Contains(t, r.ImportFailed, "/bad/loader/index.js", "the changed loader was imported: %+v", r)
 }
 
 // A one-byte change to the served module fails the load (above); the

@@ -89,6 +89,7 @@ func newLoadSite(t *testing.T) *loadSite {
 	serve("/bad/runtime/index.js", js, readDist(t, "index.js"))
 	serve("/bad/runtime/wasm_exec.js", js, append(readDist(t, "wasm_exec.js"), "\n// changed\n"...))
 	serve("/bad/runtime/sealbridge.wasm", "application/wasm", wasm)
+	serve("/bad/loader/index.js", js, append(readDist(t, "index.js"), "\n// changed\n"...))
 	stamp := []byte(`export const version = "` + manifest.Version + `";`)
 	require.True(t, bytes.Contains(readDist(t, "index.js"), stamp), "index.js is not stamped with %s", manifest.Version)
 	serve("/bad/release/index.js", js, bytes.Replace(readDist(t, "index.js"), stamp, []byte(`export const version = "0.0.0-other";`), 1))
@@ -127,6 +128,7 @@ onmessage = async ({ data }) => {
 
 // loadResult is what a load() attempt gave, as the page saw it.
 type loadResult struct {
+	ImportFailed      string `json:"importFailed"` // the browser refused the loader itself
 	Loaded            bool   `json:"loaded"`
 	IsSealbridgeError bool   `json:"isSealbridgeError"`
 	Code              string `json:"code"`
@@ -149,7 +151,13 @@ func (s *loadSite) tryLoad(e *env, csp string, pins map[string]string, loader, o
 	e.run(chromedp.Navigate(s.url + "/page?" + q.Encode()))
 	var r loadResult
 	e.eval(`(async () => {
-		const { load, SealbridgeError } = await import(`+jsString(loader)+`);
+		let sealbridge;
+		try {
+			sealbridge = await import(`+jsString(loader)+`);
+		} catch (e) {
+			return { importFailed: e.message };
+		}
+		const { load, SealbridgeError } = sealbridge;
 		try {
 			await load(`+options+`);
 			return { loaded: true };
