@@ -23,18 +23,31 @@ ALL_GO      := $(shell find . -name '*.go' -not -path './node_modules/*' -not -p
 WASM_TEST_INPUTS := $(shell find wasm jsbridge internal -type f \( -name '*.go' -o -path '*/testdata/*' \)) \
 	go.mod go.sum $(GOROOT)/VERSION $(wildcard $(WASM_PATH)go_js_wasm_exec $(WASM_PATH)wasm_exec_node.js) $(WASM_EXEC)
 NODE_TEST_INPUTS := $(wildcard jsbridge/test/*.js) dist/sealbridge.wasm dist/index.js dist/wasm_exec.js \
-	node_modules/.package-lock.json
+	node_modules/.package-lock.json \
+	$(wildcard jsbridge/testdata/package/*) dist/index.d.ts dist/integrity.json package.json README.md LICENSE
 
-.PHONY: all wasm demo test lint test-go test-wasm test-e2e test-node test-times bench bench-deps clean
+# The release, from package.json; `make wasm` stamps it into the module and
+# the loader, which refuse each other when they differ.
+VERSION     := $(shell sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' package.json)
+# The files a page loads, hashed into dist/integrity.json for SRI.
+PAGE_FILES  := dist/index.js dist/errors.js dist/wasm_exec.js dist/sealbridge.wasm
+
+.PHONY: all wasm demo test lint test-go test-wasm test-e2e test-node test-times bench bench-deps clean FORCE
 all: wasm
 
 ## wasm: build dist/ (the module, its loader and the toolchain's wasm_exec.js)
 wasm: dist/sealbridge.wasm dist/sealbridge.wasm.gz dist/sealbridge.wasm.br dist/wasm_exec.js dist/index.js dist/index.d.ts \
-      dist/errors.js dist/frames.js dist/frames.d.ts
+      dist/errors.js dist/frames.js dist/frames.d.ts dist/integrity.json
 
-dist/sealbridge.wasm: $(GO_SOURCES)
+# dist/.version changes (and so rebuilds what is stamped) only when
+# package.json's version does, not on every edit of package.json.
+dist/.version: FORCE
+	@test -n "$(VERSION)" || { echo 'cannot read "version" from package.json' >&2; exit 1; }
 	@mkdir -p dist
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $@ ./wasm
+	@echo "$(VERSION)" | cmp -s - $@ || echo "$(VERSION)" > $@
+
+dist/sealbridge.wasm: $(GO_SOURCES) dist/.version
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -X main.version=$(VERSION)" -o $@ ./wasm
 
 # Precompressed copies, sent by the dev server when the browser accepts
 # them (demo/server/delivery.go). -n keeps the gzip bytes reproducible;
@@ -56,9 +69,9 @@ dist/wasm_exec.js: $(WASM_EXEC)
 	@mkdir -p dist
 	cp $< $@
 
-dist/index.js: jsbridge/index.js
-	@mkdir -p dist
-	cp $< $@
+dist/index.js: jsbridge/index.js dist/.version
+	sed 's/__SEALBRIDGE_VERSION__/$(VERSION)/' $< > $@
+	@grep -q 'version = "$(VERSION)"' $@ || { echo "$@: the version was not stamped" >&2; rm -f $@; exit 1; }
 
 dist/index.d.ts: jsbridge/index.d.ts
 	@mkdir -p dist
@@ -70,12 +83,16 @@ dist/errors.js dist/frames.js dist/frames.d.ts: dist/%: jsbridge/%
 	@mkdir -p dist
 	cp $< $@
 
+# SRI hashes of what a page loads, published with the package.
+dist/integrity.json: $(PAGE_FILES) $(wildcard internal/sri/*.go internal/cmd/integrity/*.go)
+	$(GO) run ./internal/cmd/integrity -version $(VERSION) -o $@ $(PAGE_FILES)
+
 ## demo: build and start the dev server with the embedded sandbox
 demo: wasm
 	$(GO) run ./demo
 
 ## test: lint, then every test: native (-race), js/wasm under node, Chromium
-## e2e, npm interop. The module, node_modules and the linter are built
+## e2e, npm package. The module, node_modules and the linter are built
 ## once, first; then two at a time (two cores): lint, native and js/wasm,
 ## then Chromium with the npm test. Go's test cache and the stamps skip
 ## whatever did not change.

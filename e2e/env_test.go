@@ -53,12 +53,20 @@ func newEnv(t *testing.T, opts ...func(*server.Config)) *env {
 	srv, err := server.Start(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
+	e := newTab(t)
+	e.srv, e.logs = srv, logs
+	return e
+}
 
+// newTab opens a tab that records what it sends, throws and logs, and
+// fails the test on an uncaught exception or a CSP violation.
+func newTab(t *testing.T) *env {
+	t.Helper()
 	tab, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(cancel)
 	tab, cancelTimeout := context.WithTimeout(tab, 90*time.Second)
 	t.Cleanup(cancelTimeout)
-	e := &env{t: t, srv: srv, logs: logs, tab: tab, net: &netLog{}}
+	e := &env{t: t, logs: &syncBuffer{}, tab: tab, net: &netLog{}}
 	chromedp.ListenTarget(tab, e.onEvent)
 	require.NoError(t, chromedp.Run(tab,
 		network.Enable(),

@@ -2,6 +2,9 @@
 
 /** Stable error codes; see the README's error table. */
 export type SealbridgeErrorCode =
+  | "module_unavailable"
+  | "module_blocked"
+  | "runtime_unsupported"
   | "invalid_argument"
   | "payload_too_large"
   | "key_unavailable"
@@ -20,7 +23,20 @@ export type SealbridgeErrorCode =
   | "insecure_context"
   | "internal";
 
+/** The release of the loader (and of the module it accepts), e.g. "0.1.0". */
+export const version: string;
+
+export interface SealbridgeErrorOptions {
+  /** HTTP status, for http_error. */
+  status?: number;
+  /** Decoded response body, for http_error. */
+  body?: unknown;
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
 export class SealbridgeError extends Error {
+  constructor(code: SealbridgeErrorCode, message: string, options?: SealbridgeErrorOptions);
   readonly name: "SealbridgeError";
   readonly code: SealbridgeErrorCode;
   /** HTTP status, for http_error. */
@@ -51,6 +67,8 @@ export interface KeyOptions {
 export type JWK = Record<string, unknown>;
 
 export interface Sealbridge {
+  /** The module's release; load() checked that it is the loader's. */
+  readonly version: string;
   fetchKey(url: string, options?: KeyOptions): Promise<KeyHandle>;
   importKey(jwk: JWK | string, options?: Omit<KeyOptions, "timeoutMs">): Promise<KeyHandle>;
   /** One compact JWE (RSA-OAEP-256 + A256GCM, kid in the header). */
@@ -165,8 +183,23 @@ export interface Client {
 }
 
 export interface LoadOptions {
-  /** Where sealbridge.wasm is; default: next to index.js. */
+  /**
+   * Where sealbridge.wasm is; default: next to index.js. Relative URLs are
+   * resolved against the page (or the worker). In Node, a file: URL.
+   */
   wasmURL?: string | URL;
+  /**
+   * SRI metadata the module must match, e.g. the "sealbridge.wasm" entry of
+   * integrity.json ("sha384-…"); a mismatch rejects with module_unavailable.
+   * Default: the integrity attribute of the page's
+   * <link rel="preload" as="fetch"> for the module, if any.
+   */
+  integrity?: string;
 }
 
+/**
+ * Loads the module once and resolves with the API; later calls share it.
+ * Rejects with module_unavailable, module_blocked or runtime_unsupported,
+ * after which a later call tries again.
+ */
 export function load(options?: LoadOptions): Promise<Sealbridge>;

@@ -15,6 +15,11 @@ import (
 	"github.com/sealbridge/sealbridge/wasm/api"
 )
 
+// version is the release, stamped by `make wasm` (-X main.version) from
+// package.json, as it stamps index.js: the loader refuses a module of
+// another release, whose exports may differ from what it wraps.
+var version = "dev"
+
 // readyHook is the global function index.js installs before starting Go;
 // main calls it with the namespace once every export is in place.
 const readyHook = "__sealbridgeReady"
@@ -35,6 +40,9 @@ func main() {
 		panic(err)
 	}
 	if err := export(ns, shim); err != nil {
+		panic(err)
+	}
+	if err := ns.Value().Set("version", version); err != nil {
 		panic(err)
 	}
 	// Collect once before ready: start-up garbage goes now, and the

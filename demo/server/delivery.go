@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sealbridge/sealbridge/internal/sri"
 )
 
 // Assets serves the files of a dist directory the way a production server
@@ -38,7 +41,8 @@ type Assets struct {
 type assetHash struct {
 	size int64
 	mod  time.Time
-	sum  string
+	sum  string // the version: hex of the first 12 bytes of the SHA-256
+	sri  string // the SRI value: sha384-<base64>
 }
 
 // ImmutableCache is the Cache-Control of a URL that names its content.
@@ -59,9 +63,22 @@ func NewAssets(dir string) *Assets {
 // relative to the directory): the value of ?v= that makes its URL
 // cacheable for good.
 func (a *Assets) Version(name string) (string, error) {
+	h, err := a.sums(name)
+	return h.sum, err
+}
+
+// Integrity returns the SRI value (sha384) of the file at name, for the
+// integrity attribute of the tag that loads it. It is over the file's
+// bytes, which is what the browser checks after undoing Content-Encoding.
+func (a *Assets) Integrity(name string) (string, error) {
+	h, err := a.sums(name)
+	return h.sri, err
+}
+
+func (a *Assets) sums(name string) (assetHash, error) {
 	f, info, err := a.open(name)
 	if err != nil {
-		return "", err
+		return assetHash{}, err
 	}
 	defer f.Close()
 	return a.hash(name, f, info)
@@ -77,11 +94,12 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	sum, err := a.hash(name, f, info)
+	sums, err := a.hash(name, f, info)
 	if err != nil {
 		http.Error(w, "cannot read file", http.StatusInternalServerError)
 		return
 	}
+	sum := sums.sum
 
 	h := w.Header()
 	h.Add("Vary", "Accept-Encoding")
@@ -131,27 +149,27 @@ func (a *Assets) open(name string) (http.File, fs.FileInfo, error) {
 	return f, info, nil
 }
 
-// hash returns the file's content hash, from the cache while its size and
-// modification time are unchanged. f is left at offset 0.
-func (a *Assets) hash(name string, f io.ReadSeeker, info fs.FileInfo) (string, error) {
+// hash returns the file's content hashes, from the cache while its size
+// and modification time are unchanged. f is left at offset 0.
+func (a *Assets) hash(name string, f io.ReadSeeker, info fs.FileInfo) (assetHash, error) {
 	a.mu.Lock()
 	c, ok := a.hashes[name]
 	a.mu.Unlock()
 	if ok && c.size == info.Size() && c.mod.Equal(info.ModTime()) {
-		return c.sum, nil
+		return c, nil
 	}
-	d := sha256.New()
-	if _, err := io.Copy(d, f); err != nil {
-		return "", err
+	d, d384 := sha256.New(), sha512.New384()
+	if _, err := io.Copy(io.MultiWriter(d, d384), f); err != nil {
+		return assetHash{}, err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return "", err
+		return assetHash{}, err
 	}
-	sum := hex.EncodeToString(d.Sum(nil)[:12])
+	c = assetHash{size: info.Size(), mod: info.ModTime(), sum: hex.EncodeToString(d.Sum(nil)[:12]), sri: sri.FromSHA384(d384.Sum(nil))}
 	a.mu.Lock()
-	a.hashes[name] = assetHash{size: info.Size(), mod: info.ModTime(), sum: sum}
+	a.hashes[name] = c
 	a.mu.Unlock()
-	return sum, nil
+	return c, nil
 }
 
 // precompressed opens the best sibling the client accepts. A sibling older

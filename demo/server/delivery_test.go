@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"html"
 	"io"
 	"net/http"
 	"os"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sealbridge/sealbridge/internal/sri"
 )
 
 // brStub stands for the brotli sibling: the server never decodes a
@@ -175,9 +178,10 @@ func TestPagePreloadsVersionedWasm(t *testing.T) {
 	e := newEnv(t, withSiblings(t))
 	res, body := e.get("/")
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	m := regexp.MustCompile(`<link rel="preload" href="(/dist/sealbridge\.wasm\?v=([0-9a-f]+))" as="fetch" type="application/wasm" crossorigin>`).FindSubmatch(body)
+	m := regexp.MustCompile(`<link rel="preload" href="(/dist/sealbridge\.wasm\?v=([0-9a-f]+))" as="fetch" type="application/wasm" crossorigin integrity="([^"]+)">`).FindSubmatch(body)
 	require.NotNil(t, m, "no versioned preload in:\n%s", body)
 	assert.Equal(t, stubVersion(), string(m[2]))
+	assert.Equal(t, sri.DigestBytes(wasmStub), html.UnescapeString(string(m[3])), "index.js fetches with the preload's integrity")
 
 	res, _ = e.getWasm(string(m[1])[len("/dist/sealbridge.wasm"):], "br")
 	assert.Equal(t, ImmutableCache, res.Header.Get("Cache-Control"))

@@ -5,15 +5,17 @@ import (
 	"strings"
 )
 
-// securityHeaders sets the headers every response gets. The CSP allows
-// WebAssembly compilation with 'wasm-unsafe-eval' and nothing else that
-// evaluates code: no 'unsafe-eval', no inline script.
-// frame lists the origins the page may embed (the secure fields' origin):
-// frame-src names them, and nothing else may be framed.
-func securityHeaders(connect, frame []string, next http.Handler) http.Handler {
-	csp := strings.Join([]string{
+// contentSecurityPolicy allows WebAssembly compilation with
+// 'wasm-unsafe-eval' and nothing else that evaluates code: no
+// 'unsafe-eval', no inline script except one whose exact text has one of
+// scriptHashes ('sha256-…'): the demo page's import map, which pins every
+// module by its SRI hash. frame lists the origins the page may embed (the
+// secure fields' origin): frame-src names them, and nothing else may be framed.
+func contentSecurityPolicy(connect, frame []string, scriptHashes ...string) string {
+	script := append([]string{"'self'", "'wasm-unsafe-eval'"}, scriptHashes...)
+	return strings.Join([]string{
 		"default-src 'self'",
-		"script-src 'self' 'wasm-unsafe-eval'",
+		"script-src " + strings.Join(script, " "),
 		"style-src 'self'",
 		"img-src 'self' data:",
 		"connect-src " + strings.Join(append([]string{"'self'"}, connect...), " "),
@@ -23,6 +25,12 @@ func securityHeaders(connect, frame []string, next http.Handler) http.Handler {
 		"frame-ancestors 'none'",
 		"form-action 'self'",
 	}, "; ")
+}
+
+// securityHeaders sets the headers every response gets (a handler may
+// replace the CSP with one from contentSecurityPolicy that adds a hash).
+func securityHeaders(connect, frame []string, next http.Handler) http.Handler {
+	csp := contentSecurityPolicy(connect, frame)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", csp)

@@ -53,6 +53,7 @@ func distDir(t *testing.T) string {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "sealbridge.wasm"), wasmStub, 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.js"), []byte("export async function load() {}\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "wasm_exec.js"), []byte("globalThis.Go = class {};\n"), 0o644))
 	return dir
 }
 

@@ -54,12 +54,16 @@ func (s *Server) routes() (http.Handler, *Assets, error) {
 	}
 	mux.Handle("/api/", s.protect(api))
 
-	handler := securityHeaders([]string{s.ProviderURL}, s.frameSrc(), logRequests(s.cfg.Logger, mux))
+	handler := securityHeaders(s.connectSources(), s.frameSrc(), logRequests(s.cfg.Logger, mux))
 	if s.cfg.Secure {
 		handler = strictTransport(handler)
 	}
 	return handler, static.assets, nil
 }
+
+// connectSources are the origins besides its own that the page may fetch
+// from: the provider, for its public key.
+func (s *Server) connectSources() []string { return []string{s.ProviderURL} }
 
 // protect puts an API mux behind the session and CSRF checks.
 func (s *Server) protect(h http.Handler) http.Handler {

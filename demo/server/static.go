@@ -2,32 +2,59 @@ package server
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
+	"maps"
 	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/session"
 	"github.com/sealbridge/sealbridge/demo/web"
+	"github.com/sealbridge/sealbridge/internal/sri"
 )
 
-// wasmName is the shim in DistDir, and wasmPreload the attribute in
-// index.html that the page handler versions with its content hash.
+// wasmName is the shim in DistDir; distModules are the shim's scripts the
+// page preloads, and pageEntry the page's own entry script.
 const (
-	wasmName    = "sealbridge.wasm"
-	wasmPreload = `href="/dist/` + wasmName + `"`
+	wasmName  = "sealbridge.wasm"
+	pageEntry = "app.js"
 )
+
+var distModules = []string{"index.js", "errors.js", "wasm_exec.js", "frames.js"}
 
 type staticHandlers struct {
 	assets *Assets
 	dist   http.Handler
 	web    http.Handler
-	index  []byte
+	index  *template.Template
+	webSRI map[string]string // SRI of each embedded page file, by name
 }
+
+// pageData fills index.html's tags: every script the page runs carries
+// its SRI hash, so that a changed byte in any of them stops the page. The
+// entry script has its integrity attribute; the modules it imports, and
+// those they import (index.js imports wasm_exec.js), are pinned by the
+// import map's "integrity", the only way that covers every import of a
+// URL (a failed modulepreload does not stop a later import in Chromium).
+type pageData struct {
+	Stylesheet string
+	ImportMap  template.HTML // <script type="importmap">; its hash is in the page's CSP
+	Modules    []preload     // modulepreload tags: the shim's scripts, then the page's modules
+	Wasm       preload
+	Entry      string
+}
+
+type preload struct{ URL, Integrity string }
 
 func init() {
 	// Go knows .wasm already; say it explicitly, since instantiateStreaming
@@ -42,7 +69,11 @@ func (s *Server) staticFiles() (*staticHandlers, error) {
 	if _, err := os.Stat(filepath.Join(dist, wasmName)); err != nil {
 		return nil, fmt.Errorf("%s/%s is missing: run `make wasm` first (or `make demo`, which does)", dist, wasmName)
 	}
-	index, err := fs.ReadFile(web.Files, "index.html")
+	index, err := template.ParseFS(web.Files, "index.html")
+	if err != nil {
+		return nil, err
+	}
+	webSRI, err := embeddedSRI(web.Files)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +83,68 @@ func (s *Server) staticFiles() (*staticHandlers, error) {
 		dist:   http.StripPrefix("/dist/", assets),
 		web:    http.StripPrefix("/static/", noCache(http.FileServer(http.FS(web.Files)))),
 		index:  index,
+		webSRI: webSRI,
 	}, nil
+}
+
+// embeddedSRI hashes the page's scripts and styles once: they are
+// compiled in.
+func embeddedSRI(files fs.FS) (map[string]string, error) {
+	out := map[string]string{}
+	for _, pattern := range []string{"*.js", "*.css"} {
+		names, err := fs.Glob(files, pattern)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			b, err := fs.ReadFile(files, name)
+			if err != nil {
+				return nil, err
+			}
+			out[name] = sri.DigestBytes(b)
+		}
+	}
+	return out, nil
+}
+
+// data computes the page's tags. The shim's hashes are read from DistDir
+// on each page load (cached by size and time), so a rebuild under a
+// running server is picked up; a file missing from DistDir gets no tag.
+func (st *staticHandlers) data() pageData {
+	d := pageData{Stylesheet: st.webSRI["app.css"], Entry: st.webSRI[pageEntry]}
+	for _, name := range distModules {
+		if sum, err := st.assets.Integrity(name); err == nil {
+			d.Modules = append(d.Modules, preload{"/dist/" + name, sum})
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(st.webSRI)) {
+		if strings.HasSuffix(name, ".js") && name != pageEntry {
+			d.Modules = append(d.Modules, preload{"/static/" + name, st.webSRI[name]})
+		}
+	}
+	d.Wasm.URL = "/dist/" + wasmName
+	if v, err := st.assets.Version(wasmName); err == nil {
+		d.Wasm.URL += "?v=" + v
+	}
+	d.Wasm.Integrity, _ = st.assets.Integrity(wasmName)
+	return d
+}
+
+// importMap renders the import map that pins modules, and the CSP source
+// that allows exactly that inline text. json.Marshal escapes <, > and &,
+// so no text can close the script element.
+func importMap(modules []preload) (template.HTML, string, error) {
+	integrity := map[string]string{}
+	for _, m := range modules {
+		integrity[m.URL] = m.Integrity
+	}
+	text, err := json.Marshal(map[string]any{"integrity": integrity})
+	if err != nil {
+		return "", "", err
+	}
+	sum := sha256.Sum256(text)
+	tag := `<script type="importmap">` + string(text) + `</script>`
+	return template.HTML(tag), "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'", nil
 }
 
 // noCache makes the browser revalidate the page's scripts on every load,
@@ -66,7 +158,8 @@ func noCache(h http.Handler) http.Handler {
 
 // page serves the demo page and gives the browser its session cookie. The
 // page's preload of the shim is versioned with the shim's content hash, so
-// the browser may keep it for a year; index.js fetches the preloaded URL.
+// the browser may keep it for a year; index.js fetches the preloaded URL
+// with the preload's integrity.
 func (s *Server) page(st *staticHandlers) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.sessions.Ensure(w, r); err != nil {
@@ -77,12 +170,20 @@ func (s *Server) page(st *staticHandlers) http.HandlerFunc {
 			writeError(w, http.StatusInternalServerError, apierr.Internal, "could not start a session")
 			return
 		}
-		body := st.index
-		if v, err := st.assets.Version(wasmName); err == nil {
-			body = bytes.Replace(body, []byte(wasmPreload), []byte(`href="/dist/`+wasmName+`?v=`+v+`"`), 1)
+		data := st.data()
+		tag, hash, err := importMap(data.Modules)
+		var body bytes.Buffer
+		if err == nil {
+			data.ImportMap = tag
+			err = st.index.Execute(&body, data)
 		}
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, "internal", "could not render the page")
+			return
+		}
+		w.Header().Set("Content-Security-Policy", contentSecurityPolicy(s.connectSources(), s.frameSrc(), hash))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write(body)
+		_, _ = w.Write(body.Bytes())
 	}
 }

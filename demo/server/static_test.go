@@ -1,12 +1,21 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"html"
+	"io/fs"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sealbridge/sealbridge/demo/web"
+	"github.com/sealbridge/sealbridge/internal/sri"
 )
 
 func TestPageSetsSessionCookie(t *testing.T) {
@@ -93,4 +102,56 @@ func TestStartNeedsTheShim(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sealbridge.wasm")
 	assert.Contains(t, err.Error(), "make wasm", "the message says how to fix it")
+}
+
+// Every tag that loads a script, a style or the module carries an SRI
+// hash, and it is the hash of what the server sends at that URL (so the
+// page loads, and a changed byte would stop it). Each module is pinned by
+// the import map, which the page's CSP allows by the hash of its text.
+func TestPageTagsCarryTheIntegrityOfWhatIsServed(t *testing.T) {
+	e := newEnv(t)
+	res, page := e.get("/")
+	attr := func(tag []byte, name string) string {
+		m := regexp.MustCompile(`\s` + name + `="([^"]*)"`).FindSubmatch(tag)
+		if m == nil {
+			return ""
+		}
+		return html.UnescapeString(string(m[1]))
+	}
+	served := func(url string) string {
+		res, body := e.get(url)
+		require.Equal(t, http.StatusOK, res.StatusCode, url)
+		return sri.DigestBytes(body)
+	}
+	tags := map[string]string{}
+	for _, tag := range regexp.MustCompile(`<(?:link|script)\b[^>]*\b(?:href|src)="[^"]*"[^>]*>`).FindAll(page, -1) {
+		if attr(tag, "rel") == "icon" {
+			continue // SRI does not apply to icons: they run no code
+		}
+		url := attr(tag, "href") + attr(tag, "src")
+		require.NotEmpty(t, attr(tag, "integrity"), "no integrity on %s", tag)
+		assert.Equal(t, served(url), attr(tag, "integrity"), "the integrity of %s is not that of the file served", url)
+		tags[url] = attr(tag, "integrity")
+	}
+
+	m := regexp.MustCompile(`<script type="importmap">(.*?)</script>`).FindSubmatch(page)
+	require.NotNil(t, m, "no import map")
+	var importMap struct{ Integrity map[string]string }
+	require.NoError(t, json.Unmarshal(m[1], &importMap))
+	sum := sha256.Sum256(m[1])
+	assert.Contains(t, parseCSP(t, res.Header.Get("Content-Security-Policy"))["script-src"], "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'",
+		"the CSP does not allow the import map")
+
+	modules, err := fs.Glob(web.Files, "*.js")
+	require.NoError(t, err)
+	for i := range modules {
+		modules[i] = "/static/" + modules[i]
+	}
+	for _, url := range append(modules, "/dist/index.js", "/dist/wasm_exec.js") {
+		if url == "/static/"+pageEntry {
+			assert.NotEmpty(t, tags[url], "the entry script has no integrity")
+			continue
+		}
+		assert.Equal(t, served(url), importMap.Integrity[url], "the import map does not pin %s", url)
+	}
 }

@@ -16,6 +16,9 @@ type Code string
 // The codes. Keep this list in step with the README's error table and
 // jsbridge/index.d.ts.
 const (
+	ModuleUnavailable  Code = "module_unavailable"   // index.js could not get this release's module: 404, network, not WebAssembly, wrong MIME, integrity mismatch
+	ModuleBlocked      Code = "module_blocked"       // index.js: a Content-Security-Policy forbids compiling WebAssembly
+	RuntimeUnsupported Code = "runtime_unsupported"  // index.js: the JavaScript runtime has no WebAssembly or no Web Crypto
 	InvalidArgument    Code = "invalid_argument"     // a caller passed a bad value
 	PayloadTooLarge    Code = "payload_too_large"    // a value or body is over its size limit
 	KeyUnavailable     Code = "key_unavailable"      // the key endpoint failed or sent no usable JSON
