@@ -52,7 +52,7 @@ func ratio(a, b float64) string {
 	return fmt.Sprintf("%.2f×", a/b)
 }
 
-// bytesN formats a byte count with thousands separators, as ANCHORS.md does.
+// bytesN formats a byte count with thousands separators (5,123,355).
 func bytesN(n int64) string {
 	s := fmt.Sprint(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
