@@ -22,7 +22,8 @@ import (
 	"github.com/sealbridge/sealbridge/wasm/seal"
 )
 
-// webCrypto is the shim's seal.Crypto (wasm/crypto.go), rebuilt here.
+// webCrypto is wasm/webcrypto.Crypto, rebuilt here because this internal
+// test cannot import it (wasm/webcrypto imports jsbridge: a cycle).
 type webCrypto struct{}
 
 func (webCrypto) PublicKey(n, e []byte) (seal.Cipher, error) {

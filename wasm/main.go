@@ -13,6 +13,7 @@ import (
 
 	"github.com/sealbridge/sealbridge/jsbridge"
 	"github.com/sealbridge/sealbridge/wasm/api"
+	"github.com/sealbridge/sealbridge/wasm/webcrypto"
 )
 
 // version is the release, stamped by `make wasm` (-X main.version) from
@@ -34,7 +35,7 @@ const gcPercent = 25
 
 func main() {
 	debug.SetGCPercent(gcPercent)
-	shim := api.New(jsbridge.Fetch{}, webCrypto{})
+	shim := api.New(jsbridge.Fetch{}, webcrypto.Crypto{})
 	ns, err := jsbridge.NewNamespace()
 	if err != nil {
 		panic(err)

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"runtime/debug"
 	"slices"
 	"syscall/js"
@@ -19,20 +20,8 @@ import (
 
 	"github.com/sealbridge/sealbridge/jsbridge"
 	"github.com/sealbridge/sealbridge/wasm/seal"
+	"github.com/sealbridge/sealbridge/wasm/webcrypto"
 )
-
-// webCrypto is the shim's seal.Crypto (wasm/crypto.go).
-type webCrypto struct{}
-
-func (webCrypto) PublicKey(n, e []byte) (seal.Cipher, error) {
-	k, err := jsbridge.ImportRSAOAEP256(n, e)
-	if err != nil {
-		return nil, err
-	}
-	return k, nil
-}
-
-func (webCrypto) SHA256(data []byte) ([]byte, error) { return jsbridge.SHA256(data) }
 
 func main() {
 	debug.SetGCPercent(25) // as the shim
@@ -51,7 +40,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		if key, err = seal.ImportKey([]byte(s), seal.ImportOptions{}, webCrypto{}); err != nil {
+		if key, err = seal.ImportKey([]byte(s), seal.ImportOptions{}, webcrypto.Crypto{}); err != nil {
 			return nil, err
 		}
 		var m struct{ N, E string }
@@ -67,28 +56,11 @@ func main() {
 	_ = ns.Async("time", func(a []safejs.Value) (any, error) {
 		kind, _ := a[0].String()
 		n, _ := a[1].Int()
-		op := map[string]func(){
-			"encrypt": func() { _, _, _, _ = cipher.Encrypt(aad, plain) },
-			"seal":    func() { _, _ = key.Seal(plain) },
-			"await": func() {
-				p, _ := safejs.MustGetGlobal("Promise").Call("resolve", 1)
-				_, _ = jsbridge.Await(context.Background(), p)
-			},
-			"digest": func() { _, _ = jsbridge.SHA256(plain) },
-			"calls": func() {
-				for range 10 {
-					_, _ = safejs.MustGetGlobal("Uint8Array").New(12)
-				}
-			},
-		}[kind]
-		ms := make([]float64, n)
-		for i := range ms {
-			start := time.Now()
-			op()
-			ms[i] = float64(time.Since(start)) / float64(time.Millisecond)
+		op, ok := operations(key, cipher, plain, aad)[kind]
+		if !ok || n < 1 {
+			return nil, errors.New("probe: time(kind, n): unknown kind or n < 1")
 		}
-		slices.Sort(ms)
-		return ms[n/2], nil
+		return medianMS(op, n), nil
 	})
 	// noop: an async export that does nothing, through the same
 	// jsbridge.Namespace.Async path as sb.seal.
@@ -101,4 +73,35 @@ func main() {
 		hook.Invoke(js.Value(safejs.Unsafe(ns.Value())))
 	}
 	select {}
+}
+
+// operations are what time(kind, n) can time, by kind (importKey has set
+// key and cipher by then).
+func operations(key *seal.Key, cipher *jsbridge.RSAOAEPKey, plain, aad []byte) map[string]func() {
+	return map[string]func(){
+		"encrypt": func() { _, _, _, _ = cipher.Encrypt(aad, plain) },
+		"seal":    func() { _, _ = key.Seal(plain) },
+		"await": func() {
+			p, _ := safejs.MustGetGlobal("Promise").Call("resolve", 1)
+			_, _ = jsbridge.Await(context.Background(), p)
+		},
+		"digest": func() { _, _ = jsbridge.SHA256(plain) },
+		"calls": func() {
+			for range 10 {
+				_, _ = safejs.MustGetGlobal("Uint8Array").New(12)
+			}
+		},
+	}
+}
+
+// medianMS is the median, in ms, of n runs of op, each timed inside Go.
+func medianMS(op func(), n int) float64 {
+	ms := make([]float64, n)
+	for i := range ms {
+		start := time.Now()
+		op()
+		ms[i] = float64(time.Since(start)) / float64(time.Millisecond)
+	}
+	slices.Sort(ms)
+	return ms[n/2]
 }

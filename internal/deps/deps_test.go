@@ -35,6 +35,8 @@ var rules = []rule{
 		why: "the Go<->JS boundary depends on safejs and leaf types only, never on the pipeline it carries"},
 	{pkg: "wasm", module: []string{"jsbridge", "wasm/..."}, thirdParty: []string{"github.com/hack-pad/safejs"},
 		why: "the shim's main wires the pure packages to jsbridge"},
+	{pkg: "wasm/webcrypto", module: []string{"jsbridge", "wasm/seal"},
+		why: "the one adapter from jsbridge's WebCrypto to seal.Crypto, shared by the shim's main and the benchmark probe"},
 	{pkg: "wasm/sberr", why: "a leaf: the shim's error codes"},
 	{pkg: "wasm/transport", why: "a leaf: one HTTP exchange, shared by the pipeline and jsbridge"},
 	{pkg: "wasm/...", module: []string{"wasm/..."},

@@ -46,52 +46,8 @@ func checkDelivery(c *chrome, dist string) (*deliveryResult, error) {
 	}
 	defer cancel()
 
-	var mu sync.Mutex
-	res := &deliveryResult{}
-	var current []wasmFetch
-	byID := map[network.RequestID]int{}
-	chromedp.ListenTarget(tab, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *network.EventRequestWillBeSent:
-			if strings.Contains(ev.Request.URL, "sealbridge.wasm") {
-				byID[ev.RequestID] = len(current)
-				current = append(current, wasmFetch{url: strings.TrimPrefix(ev.Request.URL, srv.URL)})
-				if ae, ok := ev.Request.Headers["Accept-Encoding"].(string); ok {
-					res.accept = ae
-				}
-			}
-		case *network.EventRequestWillBeSentExtraInfo:
-			if i, ok := byID[ev.RequestID]; ok && i < len(current) {
-				if ae, ok := ev.Headers["Accept-Encoding"].(string); ok {
-					res.accept = ae
-				}
-			}
-		case *network.EventResponseReceived:
-			if i, ok := byID[ev.RequestID]; ok {
-				h := ev.Response.Headers
-				current[i].status = fmt.Sprint(ev.Response.Status)
-				current[i].encoding, _ = h["Content-Encoding"].(string)
-				if current[i].encoding == "" {
-					current[i].encoding, _ = h["content-encoding"].(string)
-				}
-				current[i].cache, _ = h["Cache-Control"].(string)
-				if current[i].cache == "" {
-					current[i].cache, _ = h["cache-control"].(string)
-				}
-				current[i].fromCache = ev.Response.FromDiskCache || ev.Response.FromPrefetchCache
-			}
-		case *network.EventLoadingFinished:
-			if i, ok := byID[ev.RequestID]; ok {
-				current[i].transfer = ev.EncodedDataLength
-			}
-		case *cdplog.EventEntryAdded:
-			if strings.Contains(strings.ToLower(ev.Entry.Text), "preload") {
-				res.warnings = append(res.warnings, ev.Entry.Text)
-			}
-		}
-	})
+	w := &wasmWatcher{res: &deliveryResult{}, origin: srv.URL, byID: map[network.RequestID]int{}}
+	chromedp.ListenTarget(tab, w.on)
 	if err := chromedp.Run(tab, network.Enable(), cdplog.Enable()); err != nil {
 		return nil, err
 	}
@@ -106,11 +62,73 @@ func checkDelivery(c *chrome, dist string) (*deliveryResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("demo page: %w", err)
 		}
-		mu.Lock()
-		res.visits = append(res.visits, current)
-		current = nil
-		byID = map[network.RequestID]int{}
-		mu.Unlock()
+		w.endVisit()
 	}
-	return res, nil
+	return w.res, nil
+}
+
+// wasmWatcher records, from the browser's network events, each fetch of
+// the module during the current visit, and the preload warnings.
+type wasmWatcher struct {
+	mu      sync.Mutex
+	res     *deliveryResult
+	origin  string
+	current []wasmFetch
+	byID    map[network.RequestID]int
+}
+
+func (w *wasmWatcher) endVisit() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.res.visits = append(w.res.visits, w.current)
+	w.current = nil
+	w.byID = map[network.RequestID]int{}
+}
+
+func (w *wasmWatcher) on(ev any) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		if strings.Contains(ev.Request.URL, "sealbridge.wasm") {
+			w.byID[ev.RequestID] = len(w.current)
+			w.current = append(w.current, wasmFetch{url: strings.TrimPrefix(ev.Request.URL, w.origin)})
+			w.noteAccept(ev.Request.Headers)
+		}
+	case *network.EventRequestWillBeSentExtraInfo:
+		if _, ok := w.byID[ev.RequestID]; ok {
+			w.noteAccept(ev.Headers)
+		}
+	case *network.EventResponseReceived:
+		if i, ok := w.byID[ev.RequestID]; ok {
+			h := ev.Response.Headers
+			w.current[i].status = fmt.Sprint(ev.Response.Status)
+			w.current[i].encoding = header(h, "Content-Encoding")
+			w.current[i].cache = header(h, "Cache-Control")
+			w.current[i].fromCache = ev.Response.FromDiskCache || ev.Response.FromPrefetchCache
+		}
+	case *network.EventLoadingFinished:
+		if i, ok := w.byID[ev.RequestID]; ok {
+			w.current[i].transfer = ev.EncodedDataLength
+		}
+	case *cdplog.EventEntryAdded:
+		if strings.Contains(strings.ToLower(ev.Entry.Text), "preload") {
+			w.res.warnings = append(w.res.warnings, ev.Entry.Text)
+		}
+	}
+}
+
+func (w *wasmWatcher) noteAccept(h network.Headers) {
+	if ae, ok := h["Accept-Encoding"].(string); ok {
+		w.res.accept = ae
+	}
+}
+
+// header reads a response header whichever case the browser reported it in.
+func header(h network.Headers, name string) string {
+	if v, ok := h[name].(string); ok && v != "" {
+		return v
+	}
+	v, _ := h[strings.ToLower(name)].(string)
+	return v
 }

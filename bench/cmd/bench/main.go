@@ -112,36 +112,9 @@ func run(ctx context.Context, o options) (*results, error) {
 		return nil, err
 	}
 	o.dist = dist
-
-	done := step("building the reference modules")
-	if err := buildReferences(ctx, work); err != nil {
+	if err := runSections(r.offlineSections(ctx, o, work), o); err != nil {
 		return nil, err
 	}
-	done()
-	// Sizes first: the references' .br/.gz are also what the start-up
-	// pages are served.
-	done = step("compressing (gzip -9, brotli -q 11)")
-	if r.sizes, err = measureSizes(ctx, o.dist, work); err != nil {
-		return nil, err
-	}
-	if r.pkgSizes, r.dataSize, err = breakdown(ctx, work); err != nil {
-		return nil, err
-	}
-	done()
-	printTables(r.sizeTables())
-
-	if o.want("proxy") {
-		done = step(fmt.Sprintf("proxy load test (%d clients, %s per path)", o.clients, o.proxyFor))
-		if r.proxy, err = measureProxy(ctx, o.clients, o.proxyFor, o.proxyProfile); err != nil {
-			return nil, err
-		}
-		done()
-		printTables(r.proxyTables())
-	}
-	if err := r.runSessions(ctx, o); err != nil {
-		return nil, err
-	}
-
 	c, err := startChrome(ctx)
 	if err != nil {
 		return nil, err
@@ -150,62 +123,12 @@ func run(ctx context.Context, o options) (*results, error) {
 	r.machine = describeMachine(o.root, c.version)
 	s := newSite(o.dist, work, o.root)
 	defer s.close()
-
-	if o.want("startup") {
-		done = step(fmt.Sprintf("start-up, %d cold + %d warm loads per module", o.runs, o.runs))
-		if r.startup, err = measureStartup(c, s, o.runs); err != nil {
-			return nil, err
-		}
-		r.accept = s.acceptEncoding("/dist/sealbridge.wasm")
-		done()
-		printTables(r.startupTables())
-	}
 	key, err := newBenchKey()
 	if err != nil {
 		return nil, err
 	}
-	if o.want("seal") {
-		done = step("seal latency")
-		if r.seal, err = measureSeal(c, s, key, o.calls); err != nil {
-			return nil, err
-		}
-		if r.probe, err = measureProbe(c, s, key); err != nil {
-			return nil, err
-		}
-		done()
-		printTables(r.sealTables())
-	}
-	if o.want("memory") {
-		done = step("memory over 10,000 seals")
-		if r.memStart, r.memory, err = measureMemory(c, s, key); err != nil {
-			return nil, err
-		}
-		done()
-		printTables(r.memoryTables())
-	}
-	if o.want("storm") {
-		done = step(fmt.Sprintf("renewal storm, %d calls", o.storm))
-		if r.storm, err = measureStorm(c, o.dist, o.storm); err != nil {
-			return nil, err
-		}
-		done()
-		printTables(r.stormTables())
-	}
-	if o.want("frames") {
-		done = step(fmt.Sprintf("isolated mode, %d cold + %d warm mounts", o.runs, o.runs))
-		if r.frames, err = measureFrames(c, o.dist, o.runs); err != nil {
-			return nil, err
-		}
-		done()
-		printTables(r.framesTables())
-	}
-	if o.want("delivery") {
-		done = step("delivery of the demo page")
-		if r.delivery, err = checkDelivery(c, o.dist); err != nil {
-			return nil, err
-		}
-		done()
-		printTables(r.deliveryTables())
+	if err := runSections(r.browserSections(c, s, key, o), o); err != nil {
+		return nil, err
 	}
 	printTables([]*table{r.budgetTable()})
 	r.took = time.Since(r.started)

@@ -142,21 +142,6 @@ func proxyWithStore(ctx context.Context, name string, store *session.Sealed, id 
 	})
 }
 
-// runSessions is the "sessions" section of the run.
-func (r *results) runSessions(ctx context.Context, o options) error {
-	if !o.want("sessions") {
-		return nil
-	}
-	done := step(fmt.Sprintf("session stores: memory and Redis (%d clients, %s per store)", o.clients, o.proxyFor))
-	var err error
-	if r.sessions, err = measureSessions(ctx, o.clients, o.proxyFor); err != nil {
-		return err
-	}
-	done()
-	printTables(r.sessionTables())
-	return nil
-}
-
 func (r *results) sessionTables() []*table {
 	s := r.sessions
 	lat := &table{

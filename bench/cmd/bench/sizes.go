@@ -71,17 +71,27 @@ func compress(ctx context.Context, f string) (raw, gz, br int64, err error) {
 // measureSizes compresses every module (two at a time: two cores) and
 // returns Sealbridge's sizes first, then the references', then the JS that
 // loads Sealbridge.
+// sizeJob is one row of the size table: files compressed and summed.
+type sizeJob struct {
+	name, what string
+	files      []string
+}
+
 func measureSizes(ctx context.Context, dist, work string) ([]moduleSizes, error) {
-	type job struct {
-		name, what string
-		files      []string
-	}
-	jobs := []job{{"sealbridge", "dist/sealbridge.wasm", []string{filepath.Join(dist, "sealbridge.wasm")}}}
+	jobs := []sizeJob{{"sealbridge", "dist/sealbridge.wasm", []string{filepath.Join(dist, "sealbridge.wasm")}}}
 	for _, r := range references {
-		jobs = append(jobs, job{r.name, r.what, []string{filepath.Join(work, r.name+".wasm")}})
+		jobs = append(jobs, sizeJob{r.name, r.what, []string{filepath.Join(work, r.name+".wasm")}})
 	}
-	// The loader is copied so that compressing it leaves dist/ as make
-	// built it.
+	scripts, err := scriptJobs(dist, work)
+	if err != nil {
+		return nil, err
+	}
+	return compressAll(ctx, append(jobs, scripts...))
+}
+
+// scriptJobs copies the loader and the isolated mode's host script out of
+// dist/, so that compressing them leaves dist/ as make built it.
+func scriptJobs(dist, work string) ([]sizeJob, error) {
 	var glue, frames []string
 	for _, n := range []string{"index.js", "wasm_exec.js", "frames.js", "errors.js"} {
 		b, err := os.ReadFile(filepath.Join(dist, n))
@@ -101,9 +111,12 @@ func measureSizes(ctx context.Context, dist, work string) ([]moduleSizes, error)
 	// index.js imports errors.js too, but it is counted once, with the
 	// frames: a host page in isolated mode loads frames.js and errors.js
 	// and nothing else of Sealbridge.
-	jobs = append(jobs, job{"loader JS", "dist/index.js + dist/wasm_exec.js", glue},
-		job{framesHost, "dist/frames.js + dist/errors.js (isolated mode's host script; each compressed on its own)", frames})
+	return []sizeJob{{"loader JS", "dist/index.js + dist/wasm_exec.js", glue},
+		{framesHost, "dist/frames.js + dist/errors.js (isolated mode's host script; each compressed on its own)", frames}}, nil
+}
 
+// compressAll compresses the jobs two at a time (the machine's cores).
+func compressAll(ctx context.Context, jobs []sizeJob) ([]moduleSizes, error) {
 	out := make([]moduleSizes, len(jobs))
 	errs := make([]error, len(jobs))
 	sem := make(chan struct{}, 2)
