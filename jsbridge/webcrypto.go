@@ -116,35 +116,9 @@ func (k *RSAOAEPKey) Encrypt(aad, plaintext []byte) (encryptedKey, iv, sealed []
 	if err != nil {
 		return nil, nil, nil, cryptoFailed(err)
 	}
-	aesP, err := k.subtle.Call("importKey", "raw", fresh.cek, "AES-GCM", false, k.encrypt)
-	if err != nil {
-		return nil, nil, nil, cryptoFailed(err)
-	}
-	aadJS, err := k.aadJS(aad)
+	encP, err := k.gcmEncrypt(fresh, aad, plaintext)
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	gcm, err := k.gcmParams(fresh.iv, aadJS)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	ptJS, err := bytesToJS(plaintext)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	// Chained in JS rather than awaited from Go: every await costs Go an
-	// idle/resume round trip, about as long as the whole JWE in WebCrypto.
-	step, err := gcmStep()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	bound, err := step.Value().Call("bind", nil, k.subtle, gcm, ptJS)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	encP, err := aesP.Call("then", bound)
-	if err != nil {
-		return nil, nil, nil, cryptoFailed(err)
 	}
 	both, err := safejs.MustGetGlobal("Promise").Call("all", []any{wrapP, encP})
 	if err != nil {
@@ -166,6 +140,42 @@ func (k *RSAOAEPKey) Encrypt(aad, plaintext []byte) (encryptedKey, iv, sealed []
 		return nil, nil, nil, err
 	}
 	return encryptedKey, iv, sealed, nil
+}
+
+// gcmEncrypt imports the fresh content key for AES-GCM and encrypts
+// plaintext under it, returning the promise of the ciphertext and tag.
+func (k *RSAOAEPKey) gcmEncrypt(fresh freshBytes, aad, plaintext []byte) (safejs.Value, error) {
+	aesP, err := k.subtle.Call("importKey", "raw", fresh.cek, "AES-GCM", false, k.encrypt)
+	if err != nil {
+		return safejs.Null(), cryptoFailed(err)
+	}
+	aadJS, err := k.aadJS(aad)
+	if err != nil {
+		return safejs.Null(), err
+	}
+	gcm, err := k.gcmParams(fresh.iv, aadJS)
+	if err != nil {
+		return safejs.Null(), err
+	}
+	ptJS, err := bytesToJS(plaintext)
+	if err != nil {
+		return safejs.Null(), err
+	}
+	// Chained in JS rather than awaited from Go: every await costs Go an
+	// idle/resume round trip, about as long as the whole JWE in WebCrypto.
+	step, err := gcmStep()
+	if err != nil {
+		return safejs.Null(), err
+	}
+	bound, err := step.Value().Call("bind", nil, k.subtle, gcm, ptJS)
+	if err != nil {
+		return safejs.Null(), err
+	}
+	encP, err := aesP.Call("then", bound)
+	if err != nil {
+		return safejs.Null(), cryptoFailed(err)
+	}
+	return encP, nil
 }
 
 var (
