@@ -36,6 +36,7 @@ var sealLibs = []string{"sealbridge", "jose", "webcrypto"}
 type sealSetup struct {
 	LoadMs            float64            `json:"loadMs"`
 	SbImportMs        float64            `json:"sbImportMs"`
+	SbImportAgainMs   float64            `json:"sbImportAgainMs"`
 	JoseImportMs      float64            `json:"joseImportMs"`
 	WebcryptoImportMs float64            `json:"webcryptoImportMs"`
 	First             map[string]float64 `json:"first"`
