@@ -8,6 +8,7 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -50,6 +51,9 @@ type Config struct {
 	// SEALBRIDGE_SECURE=1, or TLSCertFile below): Secure __Host- cookies
 	// and Strict-Transport-Security.
 	Secure bool
+	// TrustedProxies are the balancers in front (EnvTrustedProxies), whose
+	// X-Forwarded-For names the caller for the per-address limits.
+	TrustedProxies []netip.Prefix
 	// TLSCertFile and TLSKeyFile (PEM) make the dev server itself serve
 	// HTTPS; set both or neither. They imply Secure.
 	TLSCertFile string
@@ -125,6 +129,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		return Config{}, fmt.Errorf("set both %s and %s to serve HTTPS, or neither", EnvTLSCertFile, EnvTLSKeyFile)
+	}
+	if c.TrustedProxies, err = ParseTrustedProxies(getenv(EnvTrustedProxies)); err != nil {
+		return Config{}, err
 	}
 	if c.FrameAncestors, err = frame.ParseAncestors(getenv(frame.EnvAncestors)); err != nil {
 		return Config{}, err
