@@ -1,8 +1,10 @@
 package deps
 
 import (
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -173,6 +175,7 @@ func match(pat, p string) bool {
 // relative to the module, listing the js/wasm packages under GOOS=js too
 // (the shim's main and jsbridge exist only there).
 func listImports(t *testing.T) map[string][]string {
+	readSources(t)
 	graph := map[string][]string{}
 	add := func(env []string, pkgs ...string) {
 		args := append([]string{"list", "-e", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`}, pkgs...)
@@ -202,4 +205,34 @@ func listImports(t *testing.T) map[string][]string {
 	add(nil, "./...")
 	add([]string{"GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0"}, "./wasm/...", "./jsbridge/...")
 	return graph
+}
+
+// readSources reads every directory and Go file of the module, and go.mod:
+// go test caches a passing result for as long as the files and directories
+// a test reads do not change, and without this it would not know that the
+// answer of the go list it runs depends on them (a new import, or a new
+// package, would pass from the cache).
+func readSources(t *testing.T) {
+	t.Helper()
+	err := filepath.WalkDir("../..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", ".stamps", "node_modules", "dist", "bin", "testdata":
+				return filepath.SkipDir
+			}
+			_, err := os.ReadDir(p)
+			return err
+		}
+		if strings.HasSuffix(p, ".go") || p == filepath.Join("../..", "go.mod") {
+			_, err := os.ReadFile(p)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
