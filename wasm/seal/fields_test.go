@@ -106,58 +106,61 @@ func TestSealFieldsShapes(t *testing.T) {
 	}
 }
 
+// formDocBytes is formDoc, the document most error cases seal into.
+var formDocBytes = []byte(formDoc)
+
+var sealFieldsErrorCases = []struct {
+	name     string
+	doc      []byte
+	pointers []string
+	code     sberr.Code
+	frags    []string
+}{
+	{"number", formDocBytes, []string{"/age"}, sberr.InvalidArgument, []string{`pointer "/age": is a number, not a string`}},
+	{"big number", formDocBytes, []string{"/big"}, sberr.InvalidArgument, []string{`pointer "/big": is a number`}},
+	{"boolean", formDocBytes, []string{"/ok"}, sberr.InvalidArgument, []string{`pointer "/ok": is a boolean, not a string`}},
+	{"null", formDocBytes, []string{"/none"}, sberr.InvalidArgument, []string{`pointer "/none": is null, not a string`}},
+	{"object", formDocBytes, []string{"/nested"}, sberr.InvalidArgument, []string{`pointer "/nested": is an object, not a string`}},
+	{"array", formDocBytes, []string{"/list"}, sberr.InvalidArgument, []string{`pointer "/list": is an array, not a string`}},
+	{"no such member", formDocBytes, []string{"/pasword"}, sberr.InvalidArgument, []string{`pointer "/pasword": no such member "pasword" at the top level`}},
+	{"no such nested member", formDocBytes, []string{"/nested/deep/secrets"}, sberr.InvalidArgument, []string{`no such member "secrets" in the object at "/nested/deep"`}},
+	{"index out of range", formDocBytes, []string{"/list/3"}, sberr.InvalidArgument, []string{`pointer "/list/3": no such element 3 in the array at "/list", which has 3 elements`}},
+	{"leading zero index", formDocBytes, []string{"/list/01"}, sberr.InvalidArgument, []string{`"01" is no array index in the array at "/list"`, "without leading zeros"}},
+	{"non-numeric index", formDocBytes, []string{"/list/x"}, sberr.InvalidArgument, []string{`"x" is no array index`}},
+	{"dash index", formDocBytes, []string{"/list/-"}, sberr.InvalidArgument, []string{`"-" names the slot after the last element`}},
+	{"through a string", formDocBytes, []string{"/login/first"}, sberr.InvalidArgument, []string{`pointer "/login/first": "/login" is a string, not an object or array`}},
+	{"through a number", formDocBytes, []string{"/age/0"}, sberr.InvalidArgument, []string{`"/age" is a number, not an object or array`}},
+	{"target and its child", formDocBytes, []string{"/login", "/login/x"}, sberr.InvalidArgument, []string{`pointer "/login/x": "/login" is a string`}},
+	{"index into top-level array", []byte(`["a"]`), []string{"/1"}, sberr.InvalidArgument, []string{`no such element 1 at the top level, which has 1 elements`}},
+	{"member of top-level array", []byte(`["a"]`), []string{"/a"}, sberr.InvalidArgument, []string{`"a" is no array index at the top level`}},
+	{"no leading slash", formDocBytes, []string{"password"}, sberr.InvalidArgument, []string{`pointer "password": malformed pointer: must start with "/"`}},
+	{"root pointer", formDocBytes, []string{""}, sberr.InvalidArgument, []string{`pointer "": the whole document cannot be sealed`}},
+	{"bad escape", formDocBytes, []string{"/a~2b"}, sberr.InvalidArgument, []string{`pointer "/a~2b": malformed pointer: "~" must be followed by 0 or 1`}},
+	{"trailing tilde", formDocBytes, []string{"/a~"}, sberr.InvalidArgument, []string{`malformed pointer`}},
+	{"duplicate pointer", formDocBytes, []string{"/password", "/login", "/password"}, sberr.InvalidArgument, []string{`pointer "/password": given twice`}},
+	{"same token differently escaped is still one target", []byte(`{"a~b":"x"}`), []string{"/a~0b", "/a~0b"}, sberr.InvalidArgument, []string{"given twice"}},
+	{"no pointers", formDocBytes, nil, sberr.InvalidArgument, []string{"no pointers given"}},
+	{"empty pointer list", formDocBytes, []string{}, sberr.InvalidArgument, []string{"no pointers given"}},
+	{"too many pointers", formDocBytes, make([]string, MaxPointers+1), sberr.InvalidArgument, []string{"1025 pointers given", "at most 1024"}},
+	{"duplicate target member", []byte(`{"password":"a","password":"b"}`), []string{"/password"}, sberr.InvalidArgument, []string{`pointer "/password": member "password" appears twice in one object`, "remove the duplicate"}},
+	{"duplicate via escape", []byte(`{"password":"a","pass\u0077ord":"b"}`), []string{"/password"}, sberr.InvalidArgument, []string{`member "password" appears twice`}},
+	{"duplicate keys off the path", []byte(`{"x":1,"x":2,"p":"s"}`), []string{"/p"}, sberr.InvalidArgument, []string{`document: member "x" appears twice in the object at the top level`}},
+	{"duplicate ancestor", []byte(`{"u":{"p":"a"},"u":{"p":"b"}}`), []string{"/u/p"}, sberr.InvalidArgument, []string{`pointer "/u/p": member "u" appears twice`}},
+	{"invalid JSON", []byte(`{"password":"hunter2",}`), []string{"/password"}, sberr.InvalidArgument, []string{"document is not valid JSON (error near byte"}},
+	{"truncated JSON", []byte(`{"password":"hunter2"`), []string{"/password"}, sberr.InvalidArgument, []string{"document is not valid JSON"}},
+	{"two documents", []byte(`{"password":"hunter2"} {}`), []string{"/password"}, sberr.InvalidArgument, []string{"document is not valid JSON"}},
+	{"empty document", []byte(``), []string{"/password"}, sberr.InvalidArgument, []string{"document is not valid JSON"}},
+	{"scalar document", []byte(` "hunter2" `), []string{"/password"}, sberr.InvalidArgument, []string{"document is a string; it must be a JSON object or array"}},
+	{"lone surrogate", []byte(`{"p":"ab\ud800cd"}`), []string{"/p"}, sberr.InvalidArgument, []string{`pointer "/p": the string holds an unpaired UTF-16 surrogate`}},
+	{"lone low surrogate", []byte(`{"p":"\udc00"}`), []string{"/p"}, sberr.InvalidArgument, []string{"unpaired UTF-16 surrogate"}},
+	{"invalid UTF-8", []byte("{\"p\":\"a\xffb\"}"), []string{"/p"}, sberr.InvalidArgument, []string{`pointer "/p": the string is not valid UTF-8`}},
+	{"value too large", []byte(`{"p":"` + strings.Repeat("x", MaxPlaintext+1) + `"}`), []string{"/p"}, sberr.PayloadTooLarge, []string{`pointer "/p": value is 65537 bytes`}},
+	{"document too large", []byte(`{"p":"` + strings.Repeat("x", MaxDocument) + `"}`), []string{"/p"}, sberr.PayloadTooLarge, []string{"at most 1048576 bytes"}},
+}
+
 func TestSealFieldsErrors(t *testing.T) {
 	k, _ := importA(t)
-	doc := []byte(formDoc)
-	cases := []struct {
-		name     string
-		doc      []byte
-		pointers []string
-		code     sberr.Code
-		frags    []string
-	}{
-		{"number", doc, []string{"/age"}, sberr.InvalidArgument, []string{`pointer "/age": is a number, not a string`}},
-		{"big number", doc, []string{"/big"}, sberr.InvalidArgument, []string{`pointer "/big": is a number`}},
-		{"boolean", doc, []string{"/ok"}, sberr.InvalidArgument, []string{`pointer "/ok": is a boolean, not a string`}},
-		{"null", doc, []string{"/none"}, sberr.InvalidArgument, []string{`pointer "/none": is null, not a string`}},
-		{"object", doc, []string{"/nested"}, sberr.InvalidArgument, []string{`pointer "/nested": is an object, not a string`}},
-		{"array", doc, []string{"/list"}, sberr.InvalidArgument, []string{`pointer "/list": is an array, not a string`}},
-		{"no such member", doc, []string{"/pasword"}, sberr.InvalidArgument, []string{`pointer "/pasword": no such member "pasword" at the top level`}},
-		{"no such nested member", doc, []string{"/nested/deep/secrets"}, sberr.InvalidArgument, []string{`no such member "secrets" in the object at "/nested/deep"`}},
-		{"index out of range", doc, []string{"/list/3"}, sberr.InvalidArgument, []string{`pointer "/list/3": no such element 3 in the array at "/list", which has 3 elements`}},
-		{"leading zero index", doc, []string{"/list/01"}, sberr.InvalidArgument, []string{`"01" is no array index in the array at "/list"`, "without leading zeros"}},
-		{"non-numeric index", doc, []string{"/list/x"}, sberr.InvalidArgument, []string{`"x" is no array index`}},
-		{"dash index", doc, []string{"/list/-"}, sberr.InvalidArgument, []string{`"-" names the slot after the last element`}},
-		{"through a string", doc, []string{"/login/first"}, sberr.InvalidArgument, []string{`pointer "/login/first": "/login" is a string, not an object or array`}},
-		{"through a number", doc, []string{"/age/0"}, sberr.InvalidArgument, []string{`"/age" is a number, not an object or array`}},
-		{"target and its child", doc, []string{"/login", "/login/x"}, sberr.InvalidArgument, []string{`pointer "/login/x": "/login" is a string`}},
-		{"index into top-level array", []byte(`["a"]`), []string{"/1"}, sberr.InvalidArgument, []string{`no such element 1 at the top level, which has 1 elements`}},
-		{"member of top-level array", []byte(`["a"]`), []string{"/a"}, sberr.InvalidArgument, []string{`"a" is no array index at the top level`}},
-		{"no leading slash", doc, []string{"password"}, sberr.InvalidArgument, []string{`pointer "password": malformed pointer: must start with "/"`}},
-		{"root pointer", doc, []string{""}, sberr.InvalidArgument, []string{`pointer "": the whole document cannot be sealed`}},
-		{"bad escape", doc, []string{"/a~2b"}, sberr.InvalidArgument, []string{`pointer "/a~2b": malformed pointer: "~" must be followed by 0 or 1`}},
-		{"trailing tilde", doc, []string{"/a~"}, sberr.InvalidArgument, []string{`malformed pointer`}},
-		{"duplicate pointer", doc, []string{"/password", "/login", "/password"}, sberr.InvalidArgument, []string{`pointer "/password": given twice`}},
-		{"same token differently escaped is still one target", []byte(`{"a~b":"x"}`), []string{"/a~0b", "/a~0b"}, sberr.InvalidArgument, []string{"given twice"}},
-		{"no pointers", doc, nil, sberr.InvalidArgument, []string{"no pointers given"}},
-		{"empty pointer list", doc, []string{}, sberr.InvalidArgument, []string{"no pointers given"}},
-		{"too many pointers", doc, make([]string, MaxPointers+1), sberr.InvalidArgument, []string{"1025 pointers given", "at most 1024"}},
-		{"duplicate target member", []byte(`{"password":"a","password":"b"}`), []string{"/password"}, sberr.InvalidArgument, []string{`pointer "/password": member "password" appears twice in one object`, "remove the duplicate"}},
-		{"duplicate via escape", []byte(`{"password":"a","pass\u0077ord":"b"}`), []string{"/password"}, sberr.InvalidArgument, []string{`member "password" appears twice`}},
-		{"duplicate keys off the path", []byte(`{"x":1,"x":2,"p":"s"}`), []string{"/p"}, sberr.InvalidArgument, []string{`document: member "x" appears twice in the object at the top level`}},
-		{"duplicate ancestor", []byte(`{"u":{"p":"a"},"u":{"p":"b"}}`), []string{"/u/p"}, sberr.InvalidArgument, []string{`pointer "/u/p": member "u" appears twice`}},
-		{"invalid JSON", []byte(`{"password":"hunter2",}`), []string{"/password"}, sberr.InvalidArgument, []string{"document is not valid JSON (error near byte"}},
-		{"truncated JSON", []byte(`{"password":"hunter2"`), []string{"/password"}, sberr.InvalidArgument, []string{"document is not valid JSON"}},
-		{"two documents", []byte(`{"password":"hunter2"} {}`), []string{"/password"}, sberr.InvalidArgument, []string{"document is not valid JSON"}},
-		{"empty document", []byte(``), []string{"/password"}, sberr.InvalidArgument, []string{"document is not valid JSON"}},
-		{"scalar document", []byte(` "hunter2" `), []string{"/password"}, sberr.InvalidArgument, []string{"document is a string; it must be a JSON object or array"}},
-		{"lone surrogate", []byte(`{"p":"ab\ud800cd"}`), []string{"/p"}, sberr.InvalidArgument, []string{`pointer "/p": the string holds an unpaired UTF-16 surrogate`}},
-		{"lone low surrogate", []byte(`{"p":"\udc00"}`), []string{"/p"}, sberr.InvalidArgument, []string{"unpaired UTF-16 surrogate"}},
-		{"invalid UTF-8", []byte("{\"p\":\"a\xffb\"}"), []string{"/p"}, sberr.InvalidArgument, []string{`pointer "/p": the string is not valid UTF-8`}},
-		{"value too large", []byte(`{"p":"` + strings.Repeat("x", MaxPlaintext+1) + `"}`), []string{"/p"}, sberr.PayloadTooLarge, []string{`pointer "/p": value is 65537 bytes`}},
-		{"document too large", []byte(`{"p":"` + strings.Repeat("x", MaxDocument) + `"}`), []string{"/p"}, sberr.PayloadTooLarge, []string{"at most 1048576 bytes"}},
-	}
-	for _, tc := range cases {
+	for _, tc := range sealFieldsErrorCases {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := k.SealFields(tc.doc, tc.pointers)
 			require.Nil(t, out)
@@ -169,7 +172,7 @@ func TestSealFieldsErrors(t *testing.T) {
 	}
 
 	var none *Key
-	_, err := none.SealFields(doc, []string{"/password"})
+	_, err := none.SealFields(formDocBytes, []string{"/password"})
 	requireCode(t, err, sberr.InvalidArgument, "ImportKey")
 }
 
