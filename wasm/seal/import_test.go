@@ -2,6 +2,7 @@ package seal
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -35,19 +36,22 @@ func TestImportKeyValid(t *testing.T) {
 	}
 }
 
-func TestImportKeyViolations(t *testing.T) {
-	a, _, small := testKeys(t)
-	const secret = "c2VjcmV0LXByaXZhdGUtdmFsdWU" // must never appear in a message
+// keyViolation is a JWK mutated into something ImportKey must refuse, and
+// what its message must say.
+type keyViolation struct {
+	name      string
+	mutate    func(m map[string]any)
+	fragments []string
+}
 
+// keyViolations are the mutations of a (2048-bit) key; small is a 1024-bit
+// key and secret a private value no message may quote.
+func keyViolations(a, small *rsa.PrivateKey, secret string) []keyViolation {
 	// A 1024-bit modulus padded with zero bytes to the length of a 2048-bit one.
 	paddedSmall := b64(append(make([]byte, 128), small.N.Bytes()...))
 	evenN := b64(append(a.N.Bytes()[:255:255], a.N.Bytes()[255]&^1))
 
-	cases := []struct {
-		name      string
-		mutate    func(m map[string]any)
-		fragments []string
-	}{
+	return []keyViolation{
 		{"kty EC", func(m map[string]any) { m["kty"] = "EC" }, []string{`kty is "EC"`, "must be RSA"}},
 		{"kty oct", func(m map[string]any) { m["kty"] = "oct" }, []string{`kty is "oct"`, "must be RSA"}},
 		{"kty OKP", func(m map[string]any) { m["kty"] = "OKP" }, []string{`kty is "OKP"`}},
@@ -94,7 +98,12 @@ func TestImportKeyViolations(t *testing.T) {
 		{"x5u", func(m map[string]any) { m["x5u"] = "https://keys.invalid/cert" }, []string{`the key has "x5u"`, "never fetches keys by reference"}},
 		{"x5c", func(m map[string]any) { m["x5c"] = []string{"MIIB"} }, []string{`the key has "x5c"`, `without "x5c"`}},
 	}
-	for _, tc := range cases {
+}
+
+func TestImportKeyViolations(t *testing.T) {
+	a, _, small := testKeys(t)
+	const secret = "c2VjcmV0LXByaXZhdGUtdmFsdWU" // must never appear in a message
+	for _, tc := range keyViolations(a, small, secret) {
 		t.Run(tc.name, func(t *testing.T) {
 			m := jwkMap(&a.PublicKey, "kid-1")
 			tc.mutate(m)
@@ -175,14 +184,26 @@ func TestImportKeyKidWithSingleJWK(t *testing.T) {
 	requireCode(t, err, sberr.KeyInvalid, `kid "a", not the requested "b"`)
 }
 
-func TestImportKeyJWKS(t *testing.T) {
+// jwksFixture is a set's candidate members: two usable encryption keys
+// (a, b), a signing key and a 1024-bit one.
+type jwksFixture struct {
+	a, b                   *rsa.PrivateKey
+	encA, encB, sigB, weak map[string]any
+	set                    func(keys ...any) []byte
+}
+
+func newJWKSFixture(t *testing.T) jwksFixture {
 	a, b, small := testKeys(t)
-	encA := jwkMap(&a.PublicKey, "a")
-	encB := jwkMap(&b.PublicKey, "b")
-	sigB := jwkMap(&b.PublicKey, "sig-b")
-	sigB["use"], sigB["alg"] = "sig", "RS256"
-	weak := jwkMap(&small.PublicKey, "weak")
-	set := func(keys ...any) []byte { return mustJSON(t, map[string]any{"keys": keys}) }
+	f := jwksFixture{a: a, b: b, encA: jwkMap(&a.PublicKey, "a"), encB: jwkMap(&b.PublicKey, "b"),
+		sigB: jwkMap(&b.PublicKey, "sig-b"), weak: jwkMap(&small.PublicKey, "weak")}
+	f.sigB["use"], f.sigB["alg"] = "sig", "RS256"
+	f.set = func(keys ...any) []byte { return mustJSON(t, map[string]any{"keys": keys}) }
+	return f
+}
+
+func TestImportKeyJWKS(t *testing.T) {
+	f := newJWKSFixture(t)
+	b, encA, encB, sigB, weak, set := f.b, f.encA, f.encB, f.sigB, f.weak, f.set
 
 	t.Run("single usable key among others", func(t *testing.T) {
 		k, err := ImportKey(set(sigB, encA, weak), ImportOptions{}, std)
@@ -220,6 +241,11 @@ func TestImportKeyJWKS(t *testing.T) {
 		_, err := ImportKey(set(sigB, encA), ImportOptions{Pin: pubThumbprint(&b.PublicKey)}, std)
 		requireCode(t, err, sberr.KeyPinMismatch, `key "a"`)
 	})
+}
+
+func TestImportKeyJWKSRefusals(t *testing.T) {
+	f := newJWKSFixture(t)
+	a, b, encA, sigB, weak, set := f.a, f.b, f.encA, f.sigB, f.weak, f.set
 	t.Run("duplicate kids", func(t *testing.T) {
 		dup := jwkMap(&b.PublicKey, "a")
 		_, err := ImportKey(set(encA, dup), ImportOptions{}, std)
