@@ -200,6 +200,13 @@ func TestKeyFaults(t *testing.T) {
 		assert.NotEmpty(t, body)
 		assert.Equal(t, string(good[:len(body)]), string(body), "a prefix of the real key")
 	})
+}
+
+// A hanging key endpoint holds the request until the client gives up, or
+// until the fault is cleared (then 503: the answer it was holding is gone).
+func TestKeyFaultHang(t *testing.T) {
+	s, srv := newTestSandbox(t, Config{})
+	_, good := doRequest(t, srv, http.MethodGet, KeyPath, nil, nil)
 	t.Run("hang until cancelled", func(t *testing.T) {
 		s.SetKeyFault(KeyHang)
 		before := s.KeyFetches()
