@@ -157,20 +157,10 @@ func TestFrameIgnoresMessagesFromOtherOriginsOrWithoutChannel(t *testing.T) {
 	require.Empty(t, got.Heard, "every other connect was ignored")
 }
 
-// TestFrameRefusesUnconfiguredProviderAndHostKeys: the demo page (a
-// trusted ancestor) names a provider the frame's server does not list, or
-// brings a key of its own in any form. Each gets key_not_allowed, no key
-// is fetched, nothing is sealed; the configured provider still works.
-func TestFrameRefusesUnconfiguredProviderAndHostKeys(t *testing.T) {
-	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("the attacker's key endpoint was called: %s", r.URL)
-	}))
-	t.Cleanup(attacker.Close)
-	e := newEnv(t)
-	e.open("/")
-	jwk := `{"kty":"RSA","kid":"attacker","use":"enc","alg":"RSA-OAEP-256","e":"AQAB","n":"` + strings.Repeat("A", 342) + `"}`
-	var got map[string]string
-	e.eval(fmt.Sprintf(`(async () => {
+// refusedMountsJS tries to mount the secure form with a provider the frame
+// server does not configure, and with keys from the host page (%s: a JWK,
+// %q: a key URL); each attempt's error code goes into the result.
+const refusedMountsJS = `(async () => {
 		const { mountSecureForm } = await import("/dist/frames.js");
 		const config = await (await fetch("/api/config")).json();
 		const box = document.createElement("div");
@@ -193,7 +183,22 @@ func TestFrameRefusesUnconfiguredProviderAndHostKeys(t *testing.T) {
 		out.iframesLeft = String(box.querySelectorAll("iframe").length);
 		window.__extra = await mountSecureForm({ frame: config.frameURL, container: box, fields, provider: "sandbox" });
 		return out;
-	})()`, jwk, attacker.URL+"/key"), &got)
+	})()`
+
+// TestFrameRefusesUnconfiguredProviderAndHostKeys: the demo page (a
+// trusted ancestor) names a provider the frame's server does not list, or
+// brings a key of its own in any form. Each gets key_not_allowed, no key
+// is fetched, nothing is sealed; the configured provider still works.
+func TestFrameRefusesUnconfiguredProviderAndHostKeys(t *testing.T) {
+	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("the attacker's key endpoint was called: %s", r.URL)
+	}))
+	t.Cleanup(attacker.Close)
+	e := newEnv(t)
+	e.open("/")
+	jwk := `{"kty":"RSA","kid":"attacker","use":"enc","alg":"RSA-OAEP-256","e":"AQAB","n":"` + strings.Repeat("A", 342) + `"}`
+	var got map[string]string
+	e.eval(fmt.Sprintf(refusedMountsJS, jwk, attacker.URL+"/key"), &got)
 	for _, name := range []string{"unconfigured provider", "inherited name", "no provider", "host JWK", "host JWKS", "host key URL", "host pin"} {
 		require.Equal(t, "key_not_allowed", got[name], name)
 	}

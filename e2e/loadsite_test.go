@@ -68,6 +68,19 @@ func newLoadSite(t *testing.T) *loadSite {
 		w.Header().Set("Content-Type", "text/javascript")
 		fmt.Fprintf(w, sealWorker, manifest.Files["sealbridge.wasm"])
 	})
+	s.serveBadReleases(t, mux, wasm)
+
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	s.url = srv.URL
+	return s
+}
+
+// serveBadReleases serves, under /bad/, modules and loaders that load()
+// must refuse: compressed without Content-Encoding, the wrong MIME type, a
+// flipped bit, a dropped connection, a changed runtime or loader, and a
+// loader of another release.
+func (s *loadSite) serveBadReleases(t *testing.T, mux *http.ServeMux, wasm []byte) {
 	serve := func(path, contentType string, body []byte) {
 		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", contentType)
@@ -91,17 +104,12 @@ func newLoadSite(t *testing.T) *loadSite {
 	serve("/bad/runtime/wasm_exec.js", js, append(readDist(t, "wasm_exec.js"), "\n// changed\n"...))
 	serve("/bad/runtime/sealbridge.wasm", "application/wasm", wasm)
 	serve("/bad/loader/index.js", js, append(readDist(t, "index.js"), "\n// changed\n"...))
-	stamp := []byte(`export const version = "` + manifest.Version + `";`)
-	require.True(t, bytes.Contains(readDist(t, "index.js"), stamp), "index.js is not stamped with %s", manifest.Version)
+	stamp := []byte(`export const version = "` + s.manifest.Version + `";`)
+	require.True(t, bytes.Contains(readDist(t, "index.js"), stamp), "index.js is not stamped with %s", s.manifest.Version)
 	serve("/bad/release/index.js", js, bytes.Replace(readDist(t, "index.js"), stamp, []byte(`export const version = "0.0.0-other";`), 1))
 	serve("/bad/release/errors.js", js, readDist(t, "errors.js"))
 	serve("/bad/release/wasm_exec.js", js, readDist(t, "wasm_exec.js"))
 	serve("/bad/release/sealbridge.wasm", "application/wasm", wasm)
-
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	s.url = srv.URL
-	return s
 }
 
 func readDist(t *testing.T, name string) []byte {
