@@ -38,7 +38,7 @@ func TestConnectionsNeedSession(t *testing.T) {
 	assert.Zero(t, e.srv.Sandbox.ConnectionAttempts(), "nothing reached the provider")
 }
 
-// Matrix row 11: cross-site requests are refused before the provider is
+// Cross-site requests are refused before the provider is
 // called, even with a valid session cookie.
 func TestConnectionsCSRF(t *testing.T) {
 	e := newEnv(t)

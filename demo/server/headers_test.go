@@ -27,9 +27,9 @@ func parseCSP(t *testing.T, csp string) map[string][]string {
 	return out
 }
 
-// assertSecurityHeaders checks what every response must carry (matrix row
-// 33): a CSP that allows WebAssembly compilation and no other eval or
-// inline script, no plugins, no <base> hijack; and nosniff.
+// assertSecurityHeaders checks what every response must carry: a CSP that
+// allows WebAssembly compilation and no other eval or inline script, no
+// plugins, no <base> hijack; and nosniff.
 func assertSecurityHeaders(t *testing.T, what string, h http.Header) {
 	t.Helper()
 	csps := h.Values("Content-Security-Policy")

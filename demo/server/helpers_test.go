@@ -143,7 +143,7 @@ func (e *env) post(path string, body []byte, prepare func(*http.Request)) (*http
 	return e.do(req)
 }
 
-// checkCanaries asserts invariant 1 and matrix row 17: the sandbox client
+// checkCanaries asserts that no secret leaves the server: the sandbox client
 // secret and any provider token (their prefixes) never appear in a
 // response (status line aside: headers and body) or in the logs.
 func (e *env) checkCanaries() {

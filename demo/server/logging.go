@@ -1,9 +1,15 @@
 package server
 
 import (
+	"fmt"
+	stdlog "log"
 	"log/slog"
 	"net/http"
+	"path/filepath"
+	"runtime"
 	"time"
+
+	"github.com/sealbridge/sealbridge/demo/apierr"
 )
 
 type statusRecorder struct {
@@ -28,4 +34,51 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds())
 	})
+}
+
+// recoverPanics answers a handler's panic with 500 internal and logs the
+// panic's type and the code path (function, file and line of each frame),
+// never its value nor the stack's argument words: a panic value can hold
+// a token, a request body or a provider's answer. Without it net/http
+// prints both to its error log. http.ErrAbortHandler is passed on: it is
+// how a handler aborts a response on purpose.
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			log.Error("handler panicked", "method", r.Method, "path", r.URL.Path,
+				"panic_type", fmt.Sprintf("%T", v), "frames", panicFrames())
+			apierr.Write(w, http.StatusInternalServerError, apierr.Internal,
+				"the server failed on this request and logged where; retry, and report it if it persists")
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// panicFrames lists the panicking goroutine's frames as "function
+// file:line", without the argument words a printed stack carries.
+func panicFrames() []string {
+	pcs := make([]uintptr, 32)
+	n := runtime.Callers(3, pcs)
+	frames := runtime.CallersFrames(pcs[:n])
+	var out []string
+	for {
+		f, more := frames.Next()
+		out = append(out, fmt.Sprintf("%s %s:%d", f.Function, filepath.Base(f.File), f.Line))
+		if !more {
+			return out
+		}
+	}
+}
+
+// errorLog routes net/http's own messages (TLS handshake errors, a second
+// WriteHeader) through the server's logger, and so through redaction.
+func errorLog(log *slog.Logger) *stdlog.Logger {
+	return slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 }

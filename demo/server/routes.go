@@ -54,7 +54,7 @@ func (s *Server) routes() (http.Handler, *Assets, error) {
 	}
 	mux.Handle("/api/", s.protect(api))
 
-	handler := securityHeaders(s.connectSources(), s.frameSrc(), logRequests(s.cfg.Logger, mux))
+	handler := securityHeaders(s.connectSources(), s.frameSrc(), logRequests(s.cfg.Logger, recoverPanics(s.cfg.Logger, mux)))
 	if s.cfg.Secure {
 		handler = strictTransport(handler)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -77,7 +78,7 @@ func Start(cfg Config) (*Server, error) {
 		frameLn.Close()
 		return nil, err
 	}
-	s.http = newHTTPServer(handler)
+	s.http = newHTTPServer(handler, s.cfg.Logger)
 	if tlsConfig == nil {
 		go func() { _ = s.http.Serve(ln) }()
 		return s, nil
@@ -116,7 +117,7 @@ func (s *Server) startProvider() error {
 		}
 		s.Sandbox = sb
 		s.ProviderURL = "http://" + ln.Addr().String()
-		s.sandboxHTTP = newHTTPServer(sb.Handler())
+		s.sandboxHTTP = newHTTPServer(sb.Handler(), s.cfg.Logger.With("component", "sandbox"))
 		go func() { _ = s.sandboxHTTP.Serve(ln) }()
 	}
 	s.provider = newProviderClient(s.cfg, s.ProviderURL, s.Sandbox)
@@ -141,9 +142,10 @@ func (s *Server) sandboxConfig() sandbox.Config {
 
 // newHTTPServer bounds every phase of a request, so a slow or silent
 // client (slowloris) cannot hold a connection forever.
-func newHTTPServer(h http.Handler) *http.Server {
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
+		ErrorLog:          errorLog(log),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -48,7 +49,7 @@ func TestStartAddressInUse(t *testing.T) {
 	assert.Contains(t, err.Error(), ln.Addr().String())
 }
 
-// Every phase of a request is bounded (matrix row 15), on the dev server
+// Every phase of a request is bounded, on the dev server
 // and on the sandbox alike.
 func TestHTTPServerTimeouts(t *testing.T) {
 	e := newEnv(t)
@@ -84,4 +85,28 @@ func TestSlowlorisIsDisconnected(t *testing.T) {
 	}
 	// A close or a reset both mean the server let go.
 	assert.Less(t, time.Since(start), 10*time.Second)
+}
+
+// A header bomb (many or huge header lines) is refused with 431 before any
+// handler runs, on each of the servers this one starts.
+func TestHeaderBombIsRefused(t *testing.T) {
+	e := newEnv(t)
+	for name, url := range map[string]string{"dev server": e.srv.URL, "sandbox": e.srv.ProviderURL} {
+		for shape, add := range map[string]func(http.Header){
+			"one 64 KiB header": func(h http.Header) { h.Set("X-Bomb", strings.Repeat("a", 64<<10)) },
+			"4096 small headers": func(h http.Header) {
+				for i := range 4096 {
+					h.Set(fmt.Sprintf("X-Bomb-%d", i), "aaaaaaaaaaaaaaaa")
+				}
+			},
+		} {
+			req, err := http.NewRequest("GET", url+"/healthz", nil)
+			require.NoError(t, err)
+			add(req.Header)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err, "%s, %s", name, shape)
+			res.Body.Close()
+			assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, res.StatusCode, "%s, %s", name, shape)
+		}
+	}
 }
