@@ -173,6 +173,7 @@ func TestConnectionRefusesBadJWE(t *testing.T) {
 		"duplicate header":   withHeader(`{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"` + kid + `","kid":"` + kid + `"}`),
 		"header not JSON":    withHeader(`alg`),
 		"JSON serialization": obj.FullSerialize(),
+		"empty encrypted key (go-jose panicked before 4.1.4)": strings.Join([]string{parts[0], "", parts[2], parts[3], parts[4]}, "."),
 	} {
 		t.Run(name, func(t *testing.T) {
 			res, body := postConnection(t, srv, tok, map[string]any{"id_connector": 40, "password": v})
@@ -186,6 +187,17 @@ func TestConnectionRefusesBadJWE(t *testing.T) {
 	// The untouched one still goes through: the failures above are the tampering.
 	res, body := postConnection(t, srv, tok, map[string]any{"id_connector": 40, "password": good})
 	assert.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", body)
+}
+
+// A value of many dots (the shape of go-jose's CVE-2025-27144) is refused
+// before go-jose parses it.
+func TestConnectionRefusesManyDots(t *testing.T) {
+	s, srv := newTestSandbox(t, Config{})
+	tok := clientToken(t, srv, s)
+	pub, kid := servedKey(t, srv)
+	res, _ := postConnection(t, srv, tok, map[string]any{"id_connector": 40, "password": seal(t, pub, kid, "s3cret") + strings.Repeat(".", 2000)})
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	assert.Empty(t, s.Connections())
 }
 
 func TestConnectionKidRotation(t *testing.T) {
