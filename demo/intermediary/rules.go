@@ -27,6 +27,9 @@ var DefaultAllow = []Rule{
 	{"GET", "/v2/sepa/beneficiaries"},
 	{"GET", "/v2/sepa/beneficiaries/{id}"},
 	{"PATCH", "/v2/sepa/beneficiaries/{id}"},
+	// {invoice} binds the call to the scoped token's invoice_id (see
+	// Config.AuthorizeCall): a token for one invoice reads no other.
+	{"GET", "/v1/invoices/{invoice}"},
 }
 
 // EnvAllow is the environment variable a server can read with ParseAllow.
@@ -162,6 +165,23 @@ func (r rule) match(p string) bool {
 		}
 	}
 	return true
+}
+
+// params returns the value each placeholder of r took in p, a path r
+// matches.
+func (r rule) params(p string) map[string]string {
+	var out map[string]string
+	for _, seg := range r.segs {
+		var got string
+		got, p, _ = strings.Cut(p, "/")
+		if paramSeg(seg) {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[seg[1:len(seg)-1]] = got
+		}
+	}
+	return out
 }
 
 // isParamValue: one non-empty segment of [A-Za-z0-9_-].
