@@ -61,3 +61,18 @@ func TestAuthorizeCallSeesRuleAndParams(t *testing.T) {
 	}
 	require.EqualValues(t, 4, e.up.hits.Load(), "no refused call reached the provider")
 }
+
+// Without AuthorizeCall nothing checks that the caller may read an
+// invoice with the server's token, so the default allowlist's {invoice}
+// rule forwards nothing, whatever the invoice; other rules work.
+func TestInvoiceRuleNeedsAuthorizeCall(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	for _, path := range []string{"/v1/invoices/inv_1001", "/v1/invoices/inv_2001", "/v1/invoices/x"} {
+		res, b := e.call(t, rawDescriptor("GET", path, nil, ""), func(r *http.Request) { r.Header.Set("Authorization", "Bearer scoped") })
+		msg := e.requireError(t, res, b, http.StatusForbidden, "forbidden")
+		require.Contains(t, msg, "AuthorizeCall", "the message says what to set")
+	}
+	require.Zero(t, e.up.hits.Load())
+	res, _ := e.call(t, rawDescriptor("GET", "/v2/organization", nil, ""), nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+}

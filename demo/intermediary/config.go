@@ -69,7 +69,8 @@ type Config struct {
 	// the values its placeholders took: it is where a caller's scoped
 	// token is bound to the call (its invoice_id to the path's {invoice}).
 	// Its errors map like VerifyCaller's, and apierr.ErrOutOfScope (a
-	// valid token used beyond its scope) gives 403 forbidden.
+	// valid token used beyond its scope) gives 403 forbidden. Without
+	// it, calls on rules naming {invoice} are refused (InvoiceParam).
 	AuthorizeCall func(r *http.Request, call Call) error
 	// TrustedOrigins are extra origins (scheme://host[:port]) allowed to
 	// call cross-origin; same-origin calls need none.

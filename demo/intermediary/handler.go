@@ -63,10 +63,8 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *outcome) *fai
 	if f != nil {
 		return f
 	}
-	if h.cfg.AuthorizeCall != nil {
-		if err := h.cfg.AuthorizeCall(r, call); err != nil {
-			return callerFailure(err)
-		}
+	if f := h.authorize(r, call); f != nil {
+		return f
 	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.Timeout)
@@ -124,6 +122,22 @@ func (h *handler) check(text string, o *outcome) (string, Call, *failure) {
 		return "", Call{}, fail(http.StatusBadRequest, apierr.BadDescriptor, sberr.As(err).Message)
 	}
 	return out, call, nil
+}
+
+// authorize runs Config.AuthorizeCall on a matched call. Without one, a
+// rule naming {invoice} forwards nothing: nobody would check that the
+// caller may read that invoice with the server's token.
+func (h *handler) authorize(r *http.Request, call Call) *failure {
+	if h.cfg.AuthorizeCall != nil {
+		if err := h.cfg.AuthorizeCall(r, call); err != nil {
+			return callerFailure(err)
+		}
+		return nil
+	}
+	if _, named := call.Params[InvoiceParam]; named {
+		return fail(http.StatusForbidden, apierr.Forbidden, "this rule names {invoice} but the intermediary has no Config.AuthorizeCall to bind the invoice to the caller, so it forwards no such call")
+	}
+	return nil
 }
 
 // callerFailure maps a VerifyCaller error. Its text is not shown: it may

@@ -29,8 +29,16 @@ var DefaultAllow = []Rule{
 	{"PATCH", "/v2/sepa/beneficiaries/{id}"},
 	// {invoice} binds the call to the scoped token's invoice_id (see
 	// Config.AuthorizeCall): a token for one invoice reads no other.
+	// Without AuthorizeCall this rule forwards nothing (see InvoiceParam).
 	{"GET", "/v1/invoices/{invoice}"},
 }
+
+// InvoiceParam is the placeholder that binds a call to one invoice, as in
+// "/v1/invoices/{invoice}". The server's own token could read any
+// invoice, so a call on a rule naming it is refused (403 forbidden)
+// unless Config.AuthorizeCall is set to check that the caller may read
+// that one (scoped.Guard does).
+const InvoiceParam = "invoice"
 
 // EnvAllow is the environment variable a server can read with ParseAllow.
 const EnvAllow = "SEALBRIDGE_PROXY_ALLOW"

@@ -9,7 +9,8 @@ import (
 
 // InvoiceParam is the placeholder an allowlist rule names to bind a call
 // to the scoped token's invoice: with "GET /v1/invoices/{invoice}", a
-// token for inv_1001 reads /v1/invoices/inv_1001 and nothing else.
+// token for inv_1001 reads /v1/invoices/inv_1001 and nothing else. It is
+// intermediary.InvoiceParam, which this package may not import.
 const InvoiceParam = "invoice"
 
 // ScopeError is a valid token used beyond its scope: another customer's,

@@ -60,6 +60,7 @@ func TestBind(t *testing.T) {
 		})
 	}
 	require.ErrorIs(t, scoped.Bind(mine, "alice", nil, nil), apierr.ErrOutOfScope, "no ownership table owns nothing")
+	require.Equal(t, intermediary.InvoiceParam, scoped.InvoiceParam, "both packages name the same placeholder")
 }
 
 // guardCase is one call through the intermediary with a Guard.

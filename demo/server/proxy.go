@@ -57,15 +57,15 @@ func (s *Server) intermediaryHandler() (http.Handler, error) {
 // ProxyRequireToken is set or the rule names {invoice}.
 //
 // Only with the sandbox, whose issuer, audience and key set are known.
-// With a real provider nothing here can verify its tokens, so a rule
-// naming {invoice} is refused (403) rather than forwarded unbound, and
-// ProxyRequireToken is a start-up error.
+// With a real provider nothing here can verify its tokens: there is no
+// check (nil), so the intermediary forwards no call naming {invoice},
+// and ProxyRequireToken is a start-up error.
 func (s *Server) scopedTokenCheck() (func(*http.Request, intermediary.Call) error, error) {
 	if !s.onSandbox() {
 		if s.cfg.ProxyRequireToken {
 			return nil, errors.New(EnvProxyRequireToken + " needs the embedded sandbox: the dev server can only verify the sandbox's scoped tokens")
 		}
-		return refuseUnboundInvoice, nil
+		return nil, nil
 	}
 	iss, aud := s.cfg.Sandbox.Checkout.Issuer, s.cfg.Sandbox.Checkout.Audience
 	if iss == "" {
@@ -88,13 +88,4 @@ func (s *Server) scopedTokenCheck() (func(*http.Request, intermediary.Call) erro
 	return func(r *http.Request, call intermediary.Call) error {
 		return guard.Check(r, sessionUser(r), call.Params)
 	}, nil
-}
-
-// refuseUnboundInvoice is AuthorizeCall when no scoped token can be
-// verified: a call whose rule names {invoice} has nothing to bind it.
-func refuseUnboundInvoice(_ *http.Request, call intermediary.Call) error {
-	if _, named := call.Params[scoped.InvoiceParam]; named {
-		return &scoped.ScopeError{Reason: "this server cannot verify scoped tokens, so it forwards no call naming an invoice"}
-	}
-	return nil
 }

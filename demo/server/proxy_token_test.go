@@ -10,9 +10,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/sealbridge/sealbridge/demo/apierr"
-	"github.com/sealbridge/sealbridge/demo/intermediary"
 )
 
 func TestFromEnvProxyRequireToken(t *testing.T) {
@@ -35,16 +32,6 @@ func TestProxyRequireTokenNeedsTheSandbox(t *testing.T) {
 		AccessToken: "at-test", ProxyRequireToken: true,
 	})
 	require.ErrorContains(t, err, EnvProxyRequireToken)
-}
-
-// With a real provider, nothing can bind a rule's {invoice}: such calls
-// are refused; others pass on the session.
-func TestRefuseUnboundInvoice(t *testing.T) {
-	r, err := http.NewRequest(http.MethodPost, "/api/embed-intermediary", nil)
-	require.NoError(t, err)
-	err = refuseUnboundInvoice(r, intermediary.Call{Method: "GET", Template: "/v1/invoices/{invoice}", Params: map[string]string{"invoice": "inv_1001"}})
-	require.ErrorIs(t, err, apierr.ErrOutOfScope)
-	require.NoError(t, refuseUnboundInvoice(r, intermediary.Call{Method: "GET", Template: "/v2/organization"}))
 }
 
 // TestProxyBindsScopedToken checks the dev server's wiring end to end: the
