@@ -64,6 +64,13 @@ var ErrStoreUnavailable = errors.New("session store unavailable")
 // the page renews its token once.
 var ErrInvalidToken = errors.New("invalid or expired bearer token")
 
+// ErrOutOfScope is the error (or the cause of one) that a caller check
+// returns when a valid bearer token does not cover the call: it is for
+// another customer or another invoice. The intermediary answers it with
+// 403 forbidden, on which the page does not renew (a new token for the
+// same scope would be refused again).
+var ErrOutOfScope = errors.New("the bearer token does not cover this call")
+
 // Error is the JSON error body. Code is a string rather than a Code so that
 // the embedded sandbox, which imitates third-party providers, answers its
 // own codes ("RESTRICTED") in the same body.

@@ -90,6 +90,14 @@ var demoOwners = map[string]struct {
 	"demo-user": {customer: "cus_demo", invoices: []string{"inv_1001", "inv_1002"}},
 }
 
+// DemoOwnsCustomer reports whether customerID is user's customer in the
+// demo's table: a scoped token for any other customer gives this user
+// nothing through the intermediary.
+func DemoOwnsCustomer(user, customerID string) bool {
+	owned, ok := demoOwners[user]
+	return ok && customerID != "" && owned.customer == customerID
+}
+
 // DemoInvoices lists the invoices user may check out in the demo.
 func DemoInvoices(user string) []string {
 	return append([]string(nil), demoOwners[user].invoices...)

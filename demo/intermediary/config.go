@@ -64,6 +64,14 @@ type Config struct {
 	// gives 401 invalid_token; apierr.ErrStoreUnavailable gives 503
 	// session_store_unavailable; any other error gives 403 forbidden.
 	VerifyCaller func(r *http.Request) error
+	// AuthorizeCall, if set, runs once the descriptor has matched an
+	// allowlist rule and before the provider is called, with that rule and
+	// the values its placeholders took: it is where a caller's scoped
+	// token is bound to the call (its invoice_id to the path's {invoice}).
+	// Its errors map like VerifyCaller's, and apierr.ErrOutOfScope (a
+	// valid token used beyond its scope) gives 403 forbidden. Without
+	// it, calls on rules naming {invoice} are refused (InvoiceParam).
+	AuthorizeCall func(r *http.Request, call Call) error
 	// TrustedOrigins are extra origins (scheme://host[:port]) allowed to
 	// call cross-origin; same-origin calls need none.
 	TrustedOrigins []string
@@ -79,6 +87,17 @@ type Config struct {
 	// headers can never be listed.
 	ForwardHeaders []string
 	Logger         *slog.Logger // nil: discard
+}
+
+// Call is the allowlisted call that Config.AuthorizeCall is asked about.
+type Call struct {
+	Method   string
+	Template string // the allowlist rule the path matched
+	// Params holds each placeholder of Template, without braces, and the
+	// path segment it matched, as sent: "/v1/invoices/{invoice}" on
+	// "/v1/invoices/inv_1001" gives {"invoice": "inv_1001"}. nil when
+	// Template has none.
+	Params map[string]string
 }
 
 // handler is the configured intermediary.

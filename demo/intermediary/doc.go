@@ -13,6 +13,9 @@
 //   - a strict descriptor (descriptor.Decode), a canonical path without
 //     traversal, encoded separators or other hosts, and an allowlist of
 //     methods and path templates, all before any upstream call;
+//   - the caller bound to the call (Config.AuthorizeCall, with the rule and
+//     its placeholder values); a rule naming {invoice} forwards nothing
+//     without it;
 //   - only allowlisted descriptor headers forwarded, never the caller's
 //     authorization, cookies or hop-by-hop headers;
 //   - bounded sizes and time, no upstream redirect followed, no retry, no

@@ -59,8 +59,11 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *outcome) *fai
 	if f != nil {
 		return f
 	}
-	out, f := h.check(text, o)
+	out, call, f := h.check(text, o)
 	if f != nil {
+		return f
+	}
+	if f := h.authorize(r, call); f != nil {
 		return f
 	}
 
@@ -77,31 +80,33 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *outcome) *fai
 }
 
 // check decodes and validates the descriptor and returns it re-encoded in
-// canonical form with only the allowlisted headers.
-func (h *handler) check(text string, o *outcome) (string, *failure) {
+// canonical form with only the allowlisted headers, and the call it makes.
+func (h *handler) check(text string, o *outcome) (string, Call, *failure) {
 	req, err := descriptor.Decode(text, descriptor.Limits{MaxEncoded: int(h.cfg.MaxBody)})
 	if err != nil {
 		if sberr.CodeOf(err) == sberr.PayloadTooLarge {
-			return "", fail(http.StatusRequestEntityTooLarge, apierr.PayloadTooLarge, sberr.As(err).Message)
+			return "", Call{}, fail(http.StatusRequestEntityTooLarge, apierr.PayloadTooLarge, sberr.As(err).Message)
 		}
 		// descriptor's messages name keys and positions, never values.
-		return "", fail(http.StatusBadRequest, apierr.BadDescriptor, sberr.As(err).Message)
+		return "", Call{}, fail(http.StatusBadRequest, apierr.BadDescriptor, sberr.As(err).Message)
 	}
 	if len(req.Method) <= 16 {
 		o.method = req.Method
 	}
 	p, q, err := canonicalTarget(req.Path)
 	if err != nil {
-		return "", fail(http.StatusBadRequest, apierr.BadDescriptor, "request descriptor: "+err.Error())
+		return "", Call{}, fail(http.StatusBadRequest, apierr.BadDescriptor, "request descriptor: "+err.Error())
 	}
+	var call Call
 	match, allowed := lookup(h.rules, req.Method, p)
 	switch {
 	case match != nil:
 		o.template = match.Template
+		call = Call{Method: req.Method, Template: match.Template, Params: match.params(p)}
 	case len(allowed) == 0:
-		return "", fail(http.StatusForbidden, apierr.PathNotAllowed, "this path is not on the intermediary's allowlist (Config.Allow / "+EnvAllow+")")
+		return "", Call{}, fail(http.StatusForbidden, apierr.PathNotAllowed, "this path is not on the intermediary's allowlist (Config.Allow / "+EnvAllow+")")
 	default:
-		return "", methodFailure(req.Method, allowed)
+		return "", Call{}, methodFailure(req.Method, allowed)
 	}
 	target := p
 	if q != "" {
@@ -114,9 +119,25 @@ func (h *handler) check(text string, o *outcome) (string, *failure) {
 		Payload: req.Payload,
 	})
 	if err != nil { // not reached: every field was decoded and checked above
-		return "", fail(http.StatusBadRequest, apierr.BadDescriptor, sberr.As(err).Message)
+		return "", Call{}, fail(http.StatusBadRequest, apierr.BadDescriptor, sberr.As(err).Message)
 	}
-	return out, nil
+	return out, call, nil
+}
+
+// authorize runs Config.AuthorizeCall on a matched call. Without one, a
+// rule naming {invoice} forwards nothing: nobody would check that the
+// caller may read that invoice with the server's token.
+func (h *handler) authorize(r *http.Request, call Call) *failure {
+	if h.cfg.AuthorizeCall != nil {
+		if err := h.cfg.AuthorizeCall(r, call); err != nil {
+			return callerFailure(err)
+		}
+		return nil
+	}
+	if _, named := call.Params[InvoiceParam]; named {
+		return fail(http.StatusForbidden, apierr.Forbidden, "this rule names {invoice} but the intermediary has no Config.AuthorizeCall to bind the invoice to the caller, so it forwards no such call")
+	}
+	return nil
 }
 
 // callerFailure maps a VerifyCaller error. Its text is not shown: it may
@@ -131,6 +152,11 @@ func callerFailure(err error) *failure {
 		f := fail(http.StatusUnauthorized, apierr.InvalidToken, "the bearer token is expired or invalid; get a new one (onAccessTokenExpired) and retry")
 		f.header = map[string]string{"WWW-Authenticate": `Bearer error="invalid_token"`}
 		return f
+	}
+	if errors.Is(err, apierr.ErrOutOfScope) {
+		// Not invalid_token: a renewed token for the same invoice would
+		// be refused again, so the page must not loop on renewals.
+		return fail(http.StatusForbidden, apierr.Forbidden, "the scoped token does not cover this call (another customer or invoice): get a token for the invoice in the path")
 	}
 	return fail(http.StatusForbidden, apierr.Forbidden, "this caller may not use the intermediary")
 }

@@ -27,7 +27,18 @@ var DefaultAllow = []Rule{
 	{"GET", "/v2/sepa/beneficiaries"},
 	{"GET", "/v2/sepa/beneficiaries/{id}"},
 	{"PATCH", "/v2/sepa/beneficiaries/{id}"},
+	// {invoice} binds the call to the scoped token's invoice_id (see
+	// Config.AuthorizeCall): a token for one invoice reads no other.
+	// Without AuthorizeCall this rule forwards nothing (see InvoiceParam).
+	{"GET", "/v1/invoices/{invoice}"},
 }
+
+// InvoiceParam is the placeholder that binds a call to one invoice, as in
+// "/v1/invoices/{invoice}". The server's own token could read any
+// invoice, so a call on a rule naming it is refused (403 forbidden)
+// unless Config.AuthorizeCall is set to check that the caller may read
+// that one (scoped.Guard does).
+const InvoiceParam = "invoice"
 
 // EnvAllow is the environment variable a server can read with ParseAllow.
 const EnvAllow = "SEALBRIDGE_PROXY_ALLOW"
@@ -162,6 +173,23 @@ func (r rule) match(p string) bool {
 		}
 	}
 	return true
+}
+
+// params returns the value each placeholder of r took in p, a path r
+// matches.
+func (r rule) params(p string) map[string]string {
+	var out map[string]string
+	for _, seg := range r.segs {
+		var got string
+		got, p, _ = strings.Cut(p, "/")
+		if paramSeg(seg) {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[seg[1:len(seg)-1]] = got
+		}
+	}
+	return out
 }
 
 // isParamValue: one non-empty segment of [A-Za-z0-9_-].

@@ -74,12 +74,27 @@ func (s *Sandbox) route(req descriptor.Request) answer {
 			}
 			return s.dispatch.patchBeneficiary(id, req, s.now())
 		})
+	case strings.HasPrefix(rawPath, "/v1/invoices/") && !strings.Contains(rawPath[len("/v1/invoices/"):], "/"):
+		route = "/v1/invoices/{id}"
+		id := rawPath[len("/v1/invoices/"):]
+		a = onlyMethods(req.Method, []string{http.MethodGet}, func() answer { return s.dispatchInvoice(id) })
 	default:
 		route = "unknown"
 		a = errorsAnswer(http.StatusNotFound, qontoError{Code: "not_found", Detail: "no such endpoint in the sandbox"})
 	}
 	a.method, a.route = req.Method, route
 	return a
+}
+
+// dispatchInvoice is GET /v1/invoices/{id} through the dispatch endpoint:
+// the partner's token reads any invoice, so whoever forwards the call (the
+// intermediary) is the one to check that its caller may read this one.
+func (s *Sandbox) dispatchInvoice(id string) answer {
+	inv, ok := s.checkout.data.invoice(id)
+	if !ok {
+		return errorsAnswer(http.StatusNotFound, qontoError{Code: "not_found", Detail: "no such invoice"})
+	}
+	return jsonAnswer(http.StatusOK, inv)
 }
 
 // onlyMethods answers 405 with Allow (in the envelope) for other methods.

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 
+	"github.com/sealbridge/sealbridge/demo/checkout"
 	"github.com/sealbridge/sealbridge/demo/intermediary"
 	"github.com/sealbridge/sealbridge/demo/provider"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
@@ -76,3 +77,43 @@ func mintAt(sb *sandbox.Sandbox, providerURL string) string {
 	}
 	return out.Token
 }
+
+// Binding a scoped token to the intermediary's calls: the token's customer
+// must be the session user's, and a rule's {invoice} the token's invoice.
+func ExampleGuard() {
+	sb, err := sandbox.New(sandbox.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	providerSrv := httptest.NewServer(sb.Handler())
+	defer providerSrv.Close()
+	providerURL := providerSrv.URL
+	v, err := scoped.NewVerifier(scoped.VerifierConfig{
+		JWKSURL:  providerURL + "/.well-known/jwks.json",
+		Issuer:   sandbox.DefaultCheckoutIssuer,   // the provider's iss
+		Audience: sandbox.DefaultCheckoutAudience, // and aud for scoped tokens
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	guard := &scoped.Guard{Verifier: v, OwnsCustomer: checkout.DemoOwnsCustomer, Required: true}
+	cfg := intermediary.Config{AuthorizeCall: func(r *http.Request, call intermediary.Call) error {
+		return guard.Check(r, userOf(r), call.Params) // userOf: your session's user
+	}}
+
+	req := httptest.NewRequest(http.MethodPost, "/api/embed-intermediary", nil)
+	req.Header.Set("Authorization", "Bearer "+mintAt(sb, providerURL)) // for inv_1001
+	for _, invoice := range []string{"inv_1001", "inv_1002"} {
+		call := intermediary.Call{Method: "GET", Template: "/v1/invoices/{invoice}", Params: map[string]string{scoped.InvoiceParam: invoice}}
+		fmt.Println(invoice, cfg.AuthorizeCall(req, call))
+	}
+	req.Header.Del("Authorization")
+	fmt.Println(cfg.AuthorizeCall(req, intermediary.Call{Method: "GET", Template: "/v2/organization"}))
+	// Output:
+	// inv_1001 <nil>
+	// inv_1002 scoped token out of scope: the token is for another invoice than the path's
+	// scoped token refused: a scoped bearer token is required (Authorization: Bearer <token>)
+}
+
+// userOf stands for the integrator's session lookup.
+func userOf(*http.Request) string { return "demo-user" }

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -338,23 +337,14 @@ func parseScopedJWKS(body []byte) (map[string]*rsa.PublicKey, error) {
 // browser) are treated likewise: they carry no scoped token. A bearer token
 // that fails Verify gives its error: one wrapping
 // apierr.ErrInvalidToken (401 invalid_token, the page renews) or,
-// when the JWKS is unavailable, one that does not (403).
+// when the JWKS is unavailable, one that does not (403). It binds the
+// token to nothing: to require a token and bind it to the session's user
+// and the path's invoice, use Guard.
 func (v *Verifier) VerifyRequest(r *http.Request) error {
-	vals := r.Header.Values("Authorization")
-	if len(vals) == 0 {
-		return nil
+	tok, err := BearerToken(r)
+	if err != nil || tok == "" {
+		return err
 	}
-	if len(vals) > 1 {
-		return badScoped("more than one Authorization header")
-	}
-	scheme, tok, _ := strings.Cut(strings.TrimSpace(vals[0]), " ")
-	if !strings.EqualFold(scheme, "Bearer") {
-		return nil
-	}
-	tok = strings.TrimSpace(tok)
-	if tok == "" {
-		return badScoped("empty bearer token")
-	}
-	_, err := v.Verify(r.Context(), tok)
+	_, err = v.Verify(r.Context(), tok)
 	return err
 }

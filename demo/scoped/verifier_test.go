@@ -92,9 +92,32 @@ func (e *scopedEnv) verifier(t *testing.T, mutate ...func(*scoped.VerifierConfig
 	return v
 }
 
-// mint gets a scoped token through the sandbox's real endpoints: a
-// client_credentials access token, then POST /v1/checkout-auth/init.
+// mint gets a scoped token for cus_demo's inv_1001 (see mintFor).
 func (e *scopedEnv) mint(t *testing.T) string {
+	t.Helper()
+	return e.mintFor(t, "cus_demo", "inv_1001")
+}
+
+// mintFor gets a scoped token through the sandbox's real endpoints: a
+// client_credentials access token, then POST /v1/checkout-auth/init.
+func (e *scopedEnv) mintFor(t *testing.T, customer, invoice string) string {
+	t.Helper()
+	body, err := json.Marshal(map[string]string{"customer_id": customer, "invoice_id": invoice})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/v1/checkout-auth/init", strings.NewReader(string(body)))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.partnerToken(t))
+	var ir struct {
+		Token string `json:"token"`
+	}
+	scopedDo(t, req, &ir)
+	require.NotEmpty(t, ir.Token)
+	return ir.Token
+}
+
+// partnerToken is a client_credentials access token from the sandbox.
+func (e *scopedEnv) partnerToken(t *testing.T) string {
 	t.Helper()
 	id, secret := e.sb.ClientCredentials()
 	form := url.Values{"grant_type": {"client_credentials"}}
@@ -107,18 +130,7 @@ func (e *scopedEnv) mint(t *testing.T) string {
 	}
 	scopedDo(t, req, &tr)
 	require.NotEmpty(t, tr.AccessToken)
-
-	req, err = http.NewRequest(http.MethodPost, e.srv.URL+"/v1/checkout-auth/init",
-		strings.NewReader(`{"customer_id":"cus_demo","invoice_id":"inv_1001"}`))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tr.AccessToken)
-	var ir struct {
-		Token string `json:"token"`
-	}
-	scopedDo(t, req, &ir)
-	require.NotEmpty(t, ir.Token)
-	return ir.Token
+	return tr.AccessToken
 }
 
 func scopedDo(t *testing.T, req *http.Request, out any) {

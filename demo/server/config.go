@@ -72,6 +72,13 @@ type Config struct {
 	// "GET /v2/sepa/beneficiaries,PATCH /v2/sepa/beneficiaries/{id}";
 	// empty means intermediary.DefaultAllow.
 	ProxyAllow string
+	// ProxyRequireToken makes every intermediary call carry a scoped
+	// checkout token (Authorization: Bearer): without one it is refused
+	// with 401 invalid_token. Whatever it says, a token that is sent must
+	// be for a customer of the session's user, and a rule naming
+	// {invoice} needs a token for that invoice. It needs the sandbox,
+	// whose tokens the server can verify.
+	ProxyRequireToken bool
 	// FrameAddr is the frame origin's listen address (isolated mode's
 	// second origin); empty means Addr's host with the next port.
 	FrameAddr string
@@ -95,9 +102,12 @@ const (
 	EnvClientSecret = "SEALBRIDGE_CLIENT_SECRET"
 	EnvDist         = "SEALBRIDGE_DIST"
 	EnvProxyAllow   = "SEALBRIDGE_PROXY_ALLOW"
-	EnvSecure       = "SEALBRIDGE_SECURE"
-	EnvTLSCertFile  = "SEALBRIDGE_TLS_CERT_FILE"
-	EnvTLSKeyFile   = "SEALBRIDGE_TLS_KEY_FILE"
+	// EnvProxyRequireToken is read with strconv.ParseBool: 1/0,
+	// true/false; any other word is a start-up error.
+	EnvProxyRequireToken = "SEALBRIDGE_PROXY_REQUIRE_TOKEN"
+	EnvSecure            = "SEALBRIDGE_SECURE"
+	EnvTLSCertFile       = "SEALBRIDGE_TLS_CERT_FILE"
+	EnvTLSKeyFile        = "SEALBRIDGE_TLS_KEY_FILE"
 	// EnvSessionStore may hold a Redis password, so it is read like a
 	// secret (SEALBRIDGE_SESSION_STORE_FILE works too) and never logged.
 	EnvSessionStore    = session.EnvStore
@@ -125,6 +135,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	var err error
 	if c.Secure, err = envBool(getenv, EnvSecure); err != nil {
+		return Config{}, err
+	}
+	if c.ProxyRequireToken, err = envBool(getenv, EnvProxyRequireToken); err != nil {
 		return Config{}, err
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {

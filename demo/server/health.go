@@ -37,7 +37,7 @@ type storeDownKey struct{}
 
 // findSession looks the caller's session up once for the intermediary:
 // the session goes into the context for Authenticate, and a store outage
-// is marked so that VerifyCaller answers it as 503 (see callerCheck)
+// is marked so that VerifyCaller answers it as 503 (see storeCheck)
 // instead of 401, which would tell the page it is signed out.
 func (s *Server) findSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -55,21 +55,25 @@ func (s *Server) findSession(next http.Handler) http.Handler {
 }
 
 // authenticated is the intermediary's Authenticate: a session was found,
-// or the store is down, which callerCheck then reports.
+// or the store is down, which storeCheck then reports.
 func authenticated(r *http.Request) bool {
 	down, _ := r.Context().Value(storeDownKey{}).(bool)
 	return down || session.From(r.Context()) != nil
 }
 
-// callerCheck runs before the intermediary's other caller checks.
-func callerCheck(verify func(*http.Request) error) func(*http.Request) error {
-	return func(r *http.Request) error {
-		if down, _ := r.Context().Value(storeDownKey{}).(bool); down {
-			return apierr.ErrStoreUnavailable
-		}
-		if verify == nil {
-			return nil
-		}
-		return verify(r)
+// storeCheck is the intermediary's VerifyCaller: a session lookup that
+// found the store down is a 503, not a signed-out caller.
+func storeCheck(r *http.Request) error {
+	if down, _ := r.Context().Value(storeDownKey{}).(bool); down {
+		return apierr.ErrStoreUnavailable
 	}
+	return nil
+}
+
+// sessionUser is the user of the request's session, "" without one.
+func sessionUser(r *http.Request) string {
+	if sess := session.From(r.Context()); sess != nil {
+		return sess.User
+	}
+	return ""
 }
