@@ -103,7 +103,8 @@ func (s *Server) serveFrame(ln net.Listener, dist *Assets, tlsConfig *tls.Config
 	if err != nil {
 		return err
 	}
-	s.frameHTTP = newHTTPServer(logRequests(s.cfg.Logger.With("origin", "frame"), h))
+	frameLog := s.cfg.Logger.With("origin", "frame")
+	s.frameHTTP = newHTTPServer(logRequests(frameLog, h), frameLog)
 	if tlsConfig == nil {
 		go func() { _ = s.frameHTTP.Serve(ln) }()
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -39,6 +40,9 @@ func Start(cfg Config) (*Server, error) {
 	store, err := session.Open(cfg.SessionStore, cfg.SessionOptions)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.SessionStore != "" && cfg.SessionStore != "memory" {
+		routeRedisLog(cfg.Logger.With("component", "redis"))
 	}
 	s := &Server{cfg: cfg, store: store, sessions: &session.Sessions{Store: store, Secure: cfg.Secure}}
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -77,7 +81,7 @@ func Start(cfg Config) (*Server, error) {
 		frameLn.Close()
 		return nil, err
 	}
-	s.http = newHTTPServer(handler)
+	s.http = newHTTPServer(handler, s.cfg.Logger)
 	if tlsConfig == nil {
 		go func() { _ = s.http.Serve(ln) }()
 		return s, nil
@@ -116,7 +120,7 @@ func (s *Server) startProvider() error {
 		}
 		s.Sandbox = sb
 		s.ProviderURL = "http://" + ln.Addr().String()
-		s.sandboxHTTP = newHTTPServer(sb.Handler())
+		s.sandboxHTTP = newHTTPServer(sb.Handler(), s.cfg.Logger.With("component", "sandbox"))
 		go func() { _ = s.sandboxHTTP.Serve(ln) }()
 	}
 	s.provider = newProviderClient(s.cfg, s.ProviderURL, s.Sandbox)
@@ -140,10 +144,12 @@ func (s *Server) sandboxConfig() sandbox.Config {
 }
 
 // newHTTPServer bounds every phase of a request, so a slow or silent
-// client (slowloris) cannot hold a connection forever.
-func newHTTPServer(h http.Handler) *http.Server {
+// client (slowloris) cannot hold a connection forever. net/http's own
+// lines (TLS handshake errors, panics) go to log, not to stderr.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
