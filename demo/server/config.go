@@ -140,8 +140,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.Secure, err = envBool(getenv, EnvSecure); err != nil {
 		return Config{}, err
 	}
-	if c.AuthStyle, err = provider.ParseAuthStyle(getenv(EnvAuthStyle)); err != nil {
-		return Config{}, err
+	if v := getenv(EnvAuthStyle); v != "" {
+		if c.AuthStyle, err = provider.ParseAuthStyle(v); err != nil {
+			return Config{}, err
+		}
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		return Config{}, fmt.Errorf("set both %s and %s to serve HTTPS, or neither", EnvTLSCertFile, EnvTLSKeyFile)
