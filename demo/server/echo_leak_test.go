@@ -222,6 +222,7 @@ func TestProviderEchoNeverReachesThePage(t *testing.T) {
 			e.call(http.MethodPost, "/api/login/otp", c, `{"token":"`+echoOTP+`"}`)
 		}},
 		{"me", func(c *http.Cookie) { e.call(http.MethodGet, "/api/me", c, "") }},
+		{"intermediary", func(c *http.Cookie) { e.call(http.MethodPost, "/api/embed-intermediary", c, intermediaryBody(t)) }},
 		{"accounts", func(c *http.Cookie) { e.call(http.MethodGet, "/api/accounts", c, "") }},
 		{"checkout minter", func(c *http.Cookie) { e.call(http.MethodPost, "/api/checkout-token", c, `{"invoice_id":"inv_1001"}`) }},
 		{"connections forwarder", func(c *http.Cookie) { e.call(http.MethodPost, "/api/connections", c, `{"id_connector":1}`) }},
