@@ -21,7 +21,8 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "sandbox" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		log := server.NewLogger(os.Stderr)
+		slog.SetDefault(log)
 		if err := server.RunSandbox(ctx, os.Args[2:], os.Stdout, log); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -45,7 +46,9 @@ func main() {
 	flag.StringVar(&cfg.DistDir, "dist", dist, "directory holding sealbridge.wasm, built by `make wasm`")
 	flag.BoolVar(&cfg.Secure, "secure", cfg.Secure, "the page is reached over HTTPS through a TLS proxy: Secure __Host- cookies and HSTS (env "+server.EnvSecure+")")
 	flag.Parse()
-	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cfg.Logger = server.NewLogger(os.Stderr)
+	// Package log and slog's default print through it too, redacted.
+	slog.SetDefault(cfg.Logger)
 
 	// Listen for signals before serving, so that one arriving as the first
 	// requests come in drains them too, instead of killing the process.

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/sealbridge/sealbridge/demo/internal/redact"
 	"github.com/sealbridge/sealbridge/demo/provider"
 )
 
@@ -31,6 +32,9 @@ type MinterConfig struct {
 	TokenURL string
 	// Scopes are requested with the client credentials; optional.
 	Scopes []string
+	// AuthStyle is how the client authenticates at TokenURL (see
+	// provider.ParseAuthStyle); zero is HTTP Basic, never auto-detection.
+	AuthStyle oauth2.AuthStyle
 	// Source, when set, replaces the client-credentials token source built
 	// from the fields above (the dev server shares its one provider.Tokens
 	// with the intermediary). It must cache: every mint calls Token. A
@@ -128,6 +132,8 @@ func NewMinter(cfg MinterConfig) (*Minter, error) {
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
+	// Mounted alone, with an integrator's logger, it redacts too.
+	m.log = slog.New(redact.NewHandler(m.log.Handler()))
 	m.tokens = minterTokens(cfg, base, m.client)
 	return m, nil
 }
@@ -146,6 +152,6 @@ func minterTokens(cfg MinterConfig, base string, client *http.Client) *provider.
 	}
 	return provider.ClientCredentials(provider.ClientCredentialsConfig{
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: tokenURL, Scopes: cfg.Scopes,
-		HTTPClient: client,
+		AuthStyle: cfg.AuthStyle, HTTPClient: client,
 	})
 }

@@ -65,8 +65,14 @@ func (f *Flows) Callback(w http.ResponseWriter, r *http.Request) {
 			flowsPage(w, http.StatusOK, "access_denied", "Not connected", "You declined to connect your account. Nothing was shared.")
 			return
 		}
+		msg, known := authorizeErrors[e]
+		if !known {
+			e, msg = "unrecognised", "the provider refused the sign-in; start again"
+		}
+		// The code only, from a known list: error_description and any
+		// other text are the provider's (or whoever crafted the URL).
 		f.log.Warn("oauth: provider refused the authorization", "error_code", e)
-		flowsPage(w, http.StatusBadRequest, apierr.InvalidRequest, "Sign-in failed", "the provider refused the sign-in ("+e+"); start again")
+		flowsPage(w, http.StatusBadRequest, apierr.InvalidRequest, "Sign-in failed", msg)
 		return
 	}
 	code := q.Get("code")
@@ -85,6 +91,17 @@ func (f *Flows) Callback(w http.ResponseWriter, r *http.Request) {
 	f.log.Info("oauth: connected", "grant", "authorization_code", "user_id", pt.UserID)
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, cmp.Or(p.ReturnTo, "/"), http.StatusFound)
+}
+
+// authorizeErrors are RFC 6749 §4.1.2.1's error codes (but access_denied,
+// answered apart) with what the page says for each.
+var authorizeErrors = map[string]string{
+	"invalid_request":           "the provider refused the sign-in request (invalid_request); start again",
+	"unauthorized_client":       "the provider does not let this application sign in this way (unauthorized_client); check its client settings",
+	"unsupported_response_type": "the provider does not support this sign-in (unsupported_response_type); check its client settings",
+	"invalid_scope":             "the provider refused the scopes asked for (invalid_scope); check the configured scopes",
+	"server_error":              "the provider failed during sign-in (server_error); try again later",
+	"temporarily_unavailable":   "the provider is unavailable (temporarily_unavailable); try again later",
 }
 
 // takePending takes the session's pending attempt out first, so that it is

@@ -41,8 +41,8 @@ type FlowsConfig struct {
 	// Scopes are requested by both grants; optional.
 	Scopes []string
 	// AuthStyle is how the client authenticates at TokenURL; 0 means HTTP
-	// Basic. Not auto-detection: x/oauth2 would retry a failed request the
-	// other way, so one refresh could reach the provider twice.
+	// Basic. Never auto-detection: x/oauth2 would retry a failed request
+	// the other way, with the secret in the form body.
 	AuthStyle oauth2.AuthStyle
 	// Issuer is the provider's issuer identifier, checked against the
 	// callback's iss parameter (RFC 9207, mix-up defence) when present.
@@ -136,9 +136,7 @@ func NewFlows(cfg FlowsConfig) (*Flows, error) {
 	if f.now == nil {
 		f.now = time.Now
 	}
-	if f.oauth.Endpoint.AuthStyle == oauth2.AuthStyleAutoDetect {
-		f.oauth.Endpoint.AuthStyle = oauth2.AuthStyleInHeader
-	}
+	f.oauth.Endpoint.AuthStyle = provider.ExplicitAuthStyle(f.oauth.Endpoint.AuthStyle)
 	if f.issuer == "" && cfg.AuthURL != "" {
 		u, _ := url.Parse(cfg.AuthURL)
 		f.issuer = u.Scheme + "://" + u.Host

@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"golang.org/x/oauth2"
+	"github.com/sealbridge/sealbridge/demo/provider"
 )
 
 // Environment variables that point Flows at a real provider instead of the
@@ -22,7 +22,8 @@ const (
 	EnvProviderURL      = "SEALBRIDGE_OAUTH_PROVIDER_URL"       // API base for /auth/context etc.; unset: TOKEN_URL's origin
 	EnvIssuer           = "SEALBRIDGE_OAUTH_ISSUER"             // expected iss (RFC 9207); set it to also require iss
 	EnvScopes           = "SEALBRIDGE_OAUTH_SCOPES"             // space-separated
-	EnvAuthStyle        = "SEALBRIDGE_OAUTH_AUTH_STYLE"         // "header" (default, HTTP Basic) or "params" (client_secret in the body)
+	EnvAuthStyle        = provider.EnvAuthStyle                 // "basic" (default, HTTP Basic) or "body" (client_secret in the form body); shared with client credentials
+	envOldAuthStyle     = "SEALBRIDGE_OAUTH_AUTH_STYLE"         // renamed: refused, so that it is not silently ignored
 )
 
 // FlowsConfigFromEnv reads the provider settings above with getenv (pass
@@ -30,6 +31,9 @@ const (
 // sandbox. The caller still sets Sessions, Logger, HTTPClient, Now and,
 // when EnvRedirectURL is unset, RedirectURL.
 func FlowsConfigFromEnv(getenv func(string) string) (cfg FlowsConfig, ok bool, err error) {
+	if getenv(envOldAuthStyle) != "" {
+		return FlowsConfig{}, false, errors.New("oauth: " + envOldAuthStyle + " is now " + EnvAuthStyle + " (basic or body), and applies to every grant")
+	}
 	cfg.TokenURL = getenv(EnvTokenURL)
 	if cfg.TokenURL == "" {
 		for _, k := range []string{EnvAuthURL, EnvClientID, EnvClientSecret, EnvClientSecretFile, EnvProviderURL} {
@@ -62,13 +66,8 @@ func FlowsConfigFromEnv(getenv func(string) string) (cfg FlowsConfig, ok bool, e
 		secret = strings.TrimRight(string(b), "\r\n")
 	}
 	cfg.ClientSecret = secret
-	switch strings.ToLower(getenv(EnvAuthStyle)) {
-	case "", "header":
-		cfg.AuthStyle = oauth2.AuthStyleInHeader
-	case "params":
-		cfg.AuthStyle = oauth2.AuthStyleInParams
-	default:
-		return FlowsConfig{}, false, errors.New("oauth: " + EnvAuthStyle + " must be header or params")
+	if cfg.AuthStyle, err = provider.ParseAuthStyle(getenv(EnvAuthStyle)); err != nil {
+		return FlowsConfig{}, false, fmt.Errorf("oauth: %w", err)
 	}
 	if cfg.ProviderURL == "" {
 		u, err := url.Parse(cfg.TokenURL)

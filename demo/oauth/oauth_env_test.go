@@ -22,7 +22,7 @@ func TestFlowsConfigFromEnv(t *testing.T) {
 	cfg, ok, err := FlowsConfigFromEnv(envOf(map[string]string{
 		EnvTokenURL: "https://127.0.0.1:8443/oauth/token", EnvAuthURL: "https://127.0.0.1:8443/authorize",
 		EnvClientID: "cid", EnvClientSecretFile: secretFile, EnvScopes: "read  write",
-		EnvIssuer: "https://127.0.0.1:8443", EnvAuthStyle: "params",
+		EnvIssuer: "https://127.0.0.1:8443", EnvAuthStyle: "body",
 	}))
 	require.NoError(t, err)
 	assert.True(t, ok)
@@ -38,6 +38,9 @@ func TestFlowsConfigFromEnv(t *testing.T) {
 		"both secrets":             {EnvTokenURL: "https://127.0.0.1/t", EnvClientID: "c", EnvClientSecret: "x", EnvClientSecretFile: secretFile},
 		"missing secret file":      {EnvTokenURL: "https://127.0.0.1/t", EnvClientID: "c", EnvClientSecretFile: filepath.Join(t.TempDir(), "nope")},
 		"bad auth style":           {EnvTokenURL: "https://127.0.0.1/t", EnvClientID: "c", EnvAuthStyle: "magic"},
+		"auto-detect is no style":  {EnvTokenURL: "https://127.0.0.1/t", EnvClientID: "c", EnvAuthStyle: "auto"},
+		"old header value":         {EnvTokenURL: "https://127.0.0.1/t", EnvClientID: "c", EnvAuthStyle: "header"},
+		"old variable name":        {EnvTokenURL: "https://127.0.0.1/t", EnvClientID: "c", envOldAuthStyle: "params"},
 		"relative token url":       {EnvTokenURL: "/t", EnvClientID: "c"},
 	} {
 		_, _, err := FlowsConfigFromEnv(envOf(env))

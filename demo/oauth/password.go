@@ -155,8 +155,11 @@ func (f *Flows) LoginOTP(w http.ResponseWriter, r *http.Request) {
 		f.log.Info("oauth: one-time password accepted")
 		flowsWriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
 		return
-	case res.status == http.StatusBadRequest && otpRequestErrors[res.errorCode()]:
-		ferr = errBadRequest("the provider refused the request: " + res.errorMessage())
+	case res.status == http.StatusBadRequest && otpRequestErrors[res.errorCode()] != "":
+		// Our message for the provider's code: its own text may echo the
+		// request, access token included.
+		f.log.Info("oauth: one-time password request refused", "error_code", res.errorCode())
+		ferr = errBadRequest(otpRequestErrors[res.errorCode()])
 	case res.status == http.StatusBadRequest || res.status == http.StatusForbidden || res.status == http.StatusUnprocessableEntity:
 		f.log.Info("oauth: one-time password refused")
 		ferr = newFlowError(http.StatusUnauthorized, apierr.InvalidCredentials, "the one-time password is wrong, expired or already used")
@@ -167,8 +170,11 @@ func (f *Flows) LoginOTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // otpRequestErrors are the sandbox's /twofactor/validate codes that mean
-// the request, not the code, was wrong.
-var otpRequestErrors = map[string]bool{"TWO_FACTOR_NOT_REQUIRED": true, "INVALID_DELIVERY_METHOD": true}
+// the request, not the code, was wrong, with what the page is told.
+var otpRequestErrors = map[string]string{
+	"TWO_FACTOR_NOT_REQUIRED": "this sign-in needs no one-time password; carry on without one",
+	"INVALID_DELIVERY_METHOD": "the provider does not offer this deliveryMethod; use one it listed in mfaDeliveryMethods",
+}
 
 // readFlowJSON reads a small JSON body under the strict-JSON rule set. Requiring application/json also
 // keeps cross-site HTML forms out: they cannot send it without a CORS

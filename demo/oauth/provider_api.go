@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"unicode"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/session"
@@ -25,38 +24,31 @@ type providerResponse struct {
 
 func (r *providerResponse) decode(v any) error { return json.Unmarshal(r.body, v) }
 
-// errorCode reads the provider's {"code": ...} error body, if any.
+// errorCode reads the provider's {"code": ...} error body: one of
+// knownProviderCodes, "unrecognised" for any other code, or "". Nothing
+// else of a provider's error reaches the page or the log: a provider that
+// echoes the request would put the session's access token in its text,
+// where no key-based redaction can see it.
 func (r *providerResponse) errorCode() string {
 	var e struct {
 		Code string `json:"code"`
 	}
 	_ = json.Unmarshal(r.body, &e)
-	return printable(e.Code, 64)
+	switch {
+	case e.Code == "":
+		return ""
+	case knownProviderCodes[e.Code]:
+		return e.Code
+	}
+	return "unrecognised"
 }
 
-// errorMessage is the provider's error message, trimmed to something safe
-// to show.
-func (r *providerResponse) errorMessage() string {
-	var e struct {
-		Message string `json:"message"`
-	}
-	_ = json.Unmarshal(r.body, &e)
-	return printable(e.Message, 200)
-}
-
-// printable keeps the printable runes of s, at most max of them: provider
-// text passed on to the page or a log stays one short line.
-func printable(s string, max int) string {
-	out := []rune{}
-	for _, c := range s {
-		if len(out) == max {
-			break
-		}
-		if unicode.IsPrint(c) {
-			out = append(out, c)
-		}
-	}
-	return string(out)
+// knownProviderCodes are the error codes of the provider APIs Flows calls
+// (the sandbox's, which are Mbanq-style ones).
+var knownProviderCodes = map[string]bool{
+	"RESTRICTED": true, "TWO_FACTOR_NOT_REQUIRED": true, "INVALID_DELIVERY_METHOD": true,
+	"OTP_INVALID": true, "TOO_MANY_ATTEMPTS": true, "invalid_token": true, "invalid_request": true,
+	"forbidden": true, "not_found": true, "bad_json": true, "too_large": true, "internal": true,
 }
 
 // providerContext is the provider's /auth/context answer: who the
@@ -140,7 +132,8 @@ func (f *Flows) resourceError(ctx context.Context, id string, res *providerRespo
 	case res.status >= 500:
 		return errUpstream("the provider failed; try again later")
 	default:
-		return errUpstream(fmt.Sprintf("the provider refused the request (HTTP %d %s)", res.status, res.errorCode()))
+		f.log.Warn("oauth: provider refused a call", "status", res.status, "error_code", res.errorCode())
+		return errUpstream(fmt.Sprintf("the provider refused the request (HTTP %d)", res.status))
 	}
 }
 

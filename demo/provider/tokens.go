@@ -36,6 +36,9 @@ type ClientCredentialsConfig struct {
 	ClientID, ClientSecret string
 	TokenURL               string
 	Scopes                 []string
+	// AuthStyle is how the client authenticates (see ParseAuthStyle);
+	// zero means HTTP Basic, never auto-detection.
+	AuthStyle oauth2.AuthStyle
 	// HTTPClient calls the token endpoint; nil means NewHTTPClient(0). It
 	// is hardened (see Harden) either way.
 	HTTPClient *http.Client
@@ -47,8 +50,8 @@ func ClientCredentials(cfg ClientCredentialsConfig) *Tokens {
 	cc := &clientcredentials.Config{
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: cfg.TokenURL, Scopes: cfg.Scopes,
 		// One style, not auto-detection: a failed attempt would otherwise
-		// be retried the other way, hitting the endpoint twice.
-		AuthStyle: oauth2.AuthStyleInHeader,
+		// be retried the other way, with the secret in the body.
+		AuthStyle: ExplicitAuthStyle(cfg.AuthStyle),
 	}
 	// The fetch runs under a background context carrying our client, not a
 	// request's: it is shared by every waiting caller, so one caller giving

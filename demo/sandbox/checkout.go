@@ -63,7 +63,6 @@ func newCheckoutServer(cfg CheckoutConfig, now func() time.Time) (*checkoutServe
 		issuer: cfg.Issuer, audience: cfg.Audience, partnerID: cfg.PartnerID,
 		ttl: cfg.TokenTTL, leeway: cfg.Leeway, now: now,
 		cors: newCheckoutCORS(cfg.AllowedOrigins),
-		data: newCheckoutData(),
 	}
 	if c.issuer == "" {
 		c.issuer = DefaultCheckoutIssuer
@@ -96,6 +95,7 @@ func (s *Sandbox) mountCheckout() error {
 	if err != nil {
 		return err
 	}
+	c.data = newCheckoutData(s.cfg.Limits.PaymentsPerInvoice)
 	s.checkout = c
 	s.mux.HandleFunc("GET /.well-known/jwks.json", c.handleJWKS)
 	s.mux.HandleFunc("POST /v1/checkout-auth/init", s.handleCheckoutInit)

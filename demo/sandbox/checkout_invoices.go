@@ -41,20 +41,22 @@ type checkoutPayment struct {
 
 // checkoutData holds the demo customers, invoices and payments in memory.
 type checkoutData struct {
-	mu        sync.Mutex
-	customers map[string]bool
-	invoices  map[string]Invoice
-	payments  map[string][]checkoutPayment
+	mu          sync.Mutex
+	customers   map[string]bool
+	invoices    map[string]Invoice
+	payments    map[string][]checkoutPayment // oldest first, at most maxPayments each
+	maxPayments int
 }
 
 // newCheckoutData seeds the demo data: cus_demo is the dev server's demo
 // user's customer; cus_other exists so that tests can try to reach an
 // invoice that is not theirs.
-func newCheckoutData() *checkoutData {
+func newCheckoutData(maxPayments int) *checkoutData {
 	d := &checkoutData{
-		customers: map[string]bool{"cus_demo": true, "cus_other": true},
-		invoices:  map[string]Invoice{},
-		payments:  map[string][]checkoutPayment{},
+		maxPayments: maxPayments,
+		customers:   map[string]bool{"cus_demo": true, "cus_other": true},
+		invoices:    map[string]Invoice{},
+		payments:    map[string][]checkoutPayment{},
 	}
 	for _, inv := range []Invoice{
 		{ID: "inv_1001", CustomerID: "cus_demo", Amount: 12900, Currency: "EUR", Status: "open", Description: "Société Générale de Démo: consulting, March"},
@@ -110,8 +112,27 @@ func (d *checkoutData) pay(id string, amount int64, now time.Time) (checkoutPaym
 		inv.Status = "paid"
 	}
 	d.invoices[id] = inv
-	d.payments[inv.ID] = append(d.payments[inv.ID], p)
+	d.payments[inv.ID] = appendBounded(d.payments[inv.ID], p, d.maxPayments)
 	return p, inv, nil
+}
+
+// appendBounded appends p and keeps the newest max.
+func appendBounded(ps []checkoutPayment, p checkoutPayment, max int) []checkoutPayment {
+	ps = append(ps, p)
+	if len(ps) > max {
+		ps = append([]checkoutPayment(nil), ps[len(ps)-max:]...)
+	}
+	return ps
+}
+
+func (d *checkoutData) paymentCounts() map[string]int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make(map[string]int, len(d.payments))
+	for id, ps := range d.payments {
+		out[id] = len(ps)
+	}
+	return out
 }
 
 func (d *checkoutData) paymentCount(invoiceID string) int {
@@ -188,10 +209,7 @@ func (c *checkoutServer) handlePay(w http.ResponseWriter, r *http.Request) {
 func readPaymentAmount(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<10))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body is too large")
-		} else {
+		if !tooLarge(w, err, 4<<10) {
 			writeError(w, http.StatusBadRequest, "bad_json", "could not read the request body")
 		}
 		return 0, false

@@ -44,7 +44,23 @@ type connStore struct {
 
 	mu       sync.Mutex
 	attempts int
-	conns    []Connection
+	conns    []Connection // oldest first; at most limit, none older than ttl
+	nextID   int
+	limit    int
+	ttl      time.Duration
+}
+
+// add keeps c and forgets the oldest connections: those past the limit
+// and those older than the lifetime. Each leaves once, from the front.
+// Callers hold c.mu.
+func (cs *connStore) add(c Connection) {
+	cs.conns = append(cs.conns, c)
+	drop := 0
+	for drop < len(cs.conns) && (len(cs.conns)-drop > cs.limit || !c.Created.Before(cs.conns[drop].Created.Add(cs.ttl))) {
+		drop++
+	}
+	clear(cs.conns[:drop]) // the fields' memory goes now, not at the next reallocation
+	cs.conns = cs.conns[drop:]
 }
 
 func (s *Sandbox) mountConnections() error {
@@ -59,7 +75,7 @@ func (s *Sandbox) mountConnections() error {
 		}
 		sensitive[strictjson.Fold(n)] = n
 	}
-	s.conns = &connStore{sensitive: sensitive}
+	s.conns = &connStore{sensitive: sensitive, limit: s.cfg.Limits.Connections, ttl: s.cfg.Limits.ConnectionTTL}
 	s.mux.HandleFunc("POST "+ConnectionsPath, s.handleCreateConnection)
 	return nil
 }
@@ -69,7 +85,8 @@ func (s *Sandbox) SensitiveFields() []string {
 	return slices.Sorted(maps.Values(s.conns.sensitive))
 }
 
-// Connections returns copies of the connections created so far, oldest first.
+// Connections returns copies of the connections the sandbox still keeps
+// (Limits.Connections, Limits.ConnectionTTL), oldest first.
 func (s *Sandbox) Connections() []Connection {
 	s.conns.mu.Lock()
 	defer s.conns.mu.Unlock()
@@ -122,8 +139,9 @@ func (s *Sandbox) handleCreateConnection(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	s.conns.mu.Lock()
-	c := Connection{ID: len(s.conns.conns) + 1, Connector: connector, Fields: fields, Created: s.now()}
-	s.conns.conns = append(s.conns.conns, c)
+	s.conns.nextID++
+	c := Connection{ID: s.conns.nextID, Connector: connector, Fields: fields, Created: s.now()}
+	s.conns.add(c)
 	s.conns.mu.Unlock()
 	names := slices.Sorted(maps.Keys(fields))
 	s.log.Info("sandbox: connection created", "id", c.ID, "id_connector", connector, "fields", names)
@@ -186,10 +204,7 @@ func (s *Sandbox) openField(name, v string) (string, *refusal) {
 func readObject(w http.ResponseWriter, r *http.Request, max int64) (map[string]json.RawMessage, bool) {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body is over %d bytes", max))
-		} else {
+		if !tooLarge(w, err, max) {
 			writeError(w, http.StatusBadRequest, "bad_json", "request body could not be read")
 		}
 		return nil, false

@@ -79,7 +79,10 @@ type oauthServer struct {
 	codes        map[string]*authCode // authorization codes
 	refresh      map[string]*refreshEntry
 	tokenFamily  map[string]*family // access token -> its login
-	dummyHash    [32]byte           // compared against when the username is unknown
+	queues       oauthQueues        // bound the four maps above (oauth_stores.go)
+	limits       Limits
+	tokenTTL     time.Duration
+	dummyHash    [32]byte // compared against when the username is unknown
 
 	tokenRequests atomic.Int64
 }
@@ -89,6 +92,8 @@ func (s *Sandbox) mountOAuth() error {
 	cfg.withDefaults()
 	o := &oauthServer{
 		cfg:         cfg,
+		limits:      s.cfg.Limits,
+		tokenTTL:    s.cfg.TokenTTL,
 		consents:    map[string]*consent{},
 		codes:       map[string]*authCode{},
 		refresh:     map[string]*refreshEntry{},

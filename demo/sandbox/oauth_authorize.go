@@ -35,7 +35,7 @@ type authCode struct {
 const (
 	consentTTL      = 10 * time.Minute
 	consentCookie   = "sbx_consent"
-	maxPending      = 10000
+	maxConsentBody  = 8 << 10
 	usedCodeRetains = time.Hour // how long a redeemed code is remembered, to detect replay
 )
 
@@ -64,37 +64,10 @@ func (s *Sandbox) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	iss := s.issuer(r)
-	state := q.Get("state")
-	fail := func(code, desc string) {
-		redirectWithParams(w, r, redirectURI, url.Values{"error": {code}, "error_description": {desc}}, state, iss)
-	}
-	for _, k := range []string{"response_type", "state", "code_challenge", "code_challenge_method", "scope"} {
-		if len(q[k]) > 1 {
-			fail("invalid_request", k+" is given more than once")
-			return
-		}
-	}
-	if q.Get("response_type") != "code" {
-		fail("unsupported_response_type", "only response_type=code is supported")
+	if code, desc := checkAuthorizeParams(q); code != "" {
+		redirectWithParams(w, r, redirectURI, url.Values{"error": {code}, "error_description": {desc}}, q.Get("state"), iss)
 		return
 	}
-	// PKCE is required and S256 only (RFC 9700 §2.1.1): a missing or
-	// "plain" method is refused (RFC 7636 §4.4.1).
-	switch q.Get("code_challenge_method") {
-	case "S256":
-	case "":
-		fail("invalid_request", "code_challenge_method=S256 is required (PKCE)")
-		return
-	default:
-		fail("invalid_request", "transform algorithm not supported: only S256")
-		return
-	}
-	challenge := q.Get("code_challenge")
-	if !challengeRE.MatchString(challenge) {
-		fail("invalid_request", "code_challenge must be a base64url SHA-256 (43 characters)")
-		return
-	}
-
 	cookie := ""
 	if c, err := r.Cookie(consentCookie); err == nil && len(c.Value) >= 43 {
 		cookie = c.Value
@@ -102,15 +75,11 @@ func (s *Sandbox) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		cookie = randomToken("")
 	}
 	nonce := randomToken("")
-	o := s.oauth
-	o.mu.Lock()
-	o.sweepPending(s.now())
-	o.consents[nonce] = &consent{
-		clientID: s.client.ID, redirectURI: redirectURI, challenge: challenge,
-		state: state, scope: q.Get("scope"), issuer: iss, cookie: cookie,
+	s.oauth.addConsent(nonce, &consent{
+		clientID: s.client.ID, redirectURI: redirectURI, challenge: q.Get("code_challenge"),
+		state: q.Get("state"), scope: q.Get("scope"), issuer: iss, cookie: cookie,
 		expires: s.now().Add(consentTTL),
-	}
-	o.mu.Unlock()
+	}, s.now())
 	http.SetCookie(w, &http.Cookie{
 		Name: consentCookie, Value: cookie, Path: "/", HttpOnly: true,
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
@@ -118,11 +87,41 @@ func (s *Sandbox) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	s.consentPage(w, http.StatusOK, nonce, "")
 }
 
+// checkAuthorizeParams checks what is sent back to the client as an error
+// once client_id and redirect_uri are known good: the RFC 6749 error code
+// and description, or "".
+func checkAuthorizeParams(q url.Values) (code, desc string) {
+	for _, k := range []string{"response_type", "state", "code_challenge", "code_challenge_method", "scope"} {
+		if len(q[k]) > 1 {
+			return "invalid_request", k + " is given more than once"
+		}
+	}
+	if q.Get("response_type") != "code" {
+		return "unsupported_response_type", "only response_type=code is supported"
+	}
+	// PKCE is required and S256 only (RFC 9700 §2.1.1): a missing or
+	// "plain" method is refused (RFC 7636 §4.4.1).
+	switch q.Get("code_challenge_method") {
+	case "S256":
+	case "":
+		return "invalid_request", "code_challenge_method=S256 is required (PKCE)"
+	default:
+		return "invalid_request", "transform algorithm not supported: only S256"
+	}
+	if !challengeRE.MatchString(q.Get("code_challenge")) {
+		return "invalid_request", "code_challenge must be a base64url SHA-256 (43 characters)"
+	}
+	return "", ""
+}
+
 // handleConsent receives the consent form. The nonce must be known, live
 // and tied to this browser's consent cookie (CSRF); it is single use.
 func (s *Sandbox) handleConsent(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, maxConsentBody)
 	if err := r.ParseForm(); err != nil {
+		if tooLarge(w, err, maxConsentBody) {
+			return
+		}
 		s.authorizeErrorPage(w, "the consent form could not be read")
 		return
 	}
@@ -154,12 +153,10 @@ func (s *Sandbox) handleConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := randomToken("sbx_ac_")
-	o.mu.Lock()
-	o.codes[code] = &authCode{
+	o.addCode(code, &authCode{
 		clientID: req.clientID, redirectURI: req.redirectURI, challenge: req.challenge,
 		scope: req.scope, user: user, expires: now.Add(o.cfg.CodeTTL),
-	}
-	o.mu.Unlock()
+	}, now)
 	s.log.Info("sandbox oauth: authorization code issued", "user", user.Username)
 	redirectWithParams(w, r, req.redirectURI, url.Values{"code": {code}}, req.state, req.issuer)
 }
@@ -168,9 +165,7 @@ func (s *Sandbox) handleConsent(w http.ResponseWriter, r *http.Request) {
 // one-time password once req.user is set) under a fresh single-use nonce.
 func (s *Sandbox) nextConsentStep(w http.ResponseWriter, req *consent, status int, problem string) {
 	next := randomToken("")
-	s.oauth.mu.Lock()
-	s.oauth.consents[next] = req
-	s.oauth.mu.Unlock()
+	s.oauth.addConsent(next, req, s.now())
 	if req.user != nil {
 		s.otpPage(w, status, next, problem)
 		return
@@ -228,24 +223,6 @@ func redirectWithParams(w http.ResponseWriter, r *http.Request, redirectURI stri
 	u.RawQuery = q.Encode()
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, u.String(), http.StatusSeeOther)
-}
-
-// sweepPending drops expired consents and codes. Callers hold o.mu.
-func (o *oauthServer) sweepPending(now time.Time) {
-	for k, c := range o.consents {
-		if !now.Before(c.expires) {
-			delete(o.consents, k)
-		}
-	}
-	for k, c := range o.codes {
-		if now.After(c.expires.Add(usedCodeRetains)) {
-			delete(o.codes, k)
-		}
-	}
-	// Still too many live ones (a flood): drop them all rather than grow.
-	if len(o.consents) > maxPending {
-		clear(o.consents)
-	}
 }
 
 func pageHeaders(w http.ResponseWriter) {

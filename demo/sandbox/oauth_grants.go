@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"time"
 )
 
@@ -23,6 +22,7 @@ type family struct {
 	liftedUntil  time.Time
 	revoked      bool
 	accessTokens []string
+	pruneAt      int // prune accessTokens when it is this long (linkToken)
 }
 
 // refreshEntry is one refresh token. used: it was already rotated; seeing
@@ -154,7 +154,6 @@ func newFamily(clientID, scope string, user *sbxUser, mfa bool) *family {
 // and writes the token response. Callers hold o.mu.
 func (s *Sandbox) issueFromFamily(w http.ResponseWriter, f *family, now time.Time) {
 	o := s.oauth
-	s.sweepTokens(now)
 	at := s.tokens.issue(grant{
 		ClientID:   f.clientID,
 		Subject:    f.user.ID,
@@ -162,10 +161,9 @@ func (s *Sandbox) issueFromFamily(w http.ResponseWriter, f *family, now time.Tim
 		Expires:    now.Add(s.cfg.TokenTTL),
 		Restricted: f.mfa && !now.Before(f.liftedUntil),
 	})
-	f.accessTokens = append(f.accessTokens, at)
-	o.tokenFamily[at] = f
+	o.linkToken(at, f, now.Add(s.cfg.TokenTTL), now)
 	rt := randomToken("sbx_rt_")
-	o.refresh[rt] = &refreshEntry{family: f, expires: now.Add(o.cfg.RefreshTTL)}
+	o.addRefresh(rt, &refreshEntry{family: f, expires: now.Add(o.cfg.RefreshTTL)}, now)
 	writeJSON(w, http.StatusOK, userTokenResponse{
 		tokenResponse: tokenResponse{
 			AccessToken: at, TokenType: "Bearer", ExpiresIn: int(s.cfg.TokenTTL.Seconds()),
@@ -187,22 +185,4 @@ func (s *Sandbox) revokeFamily(f *family) {
 		delete(s.oauth.tokenFamily, at)
 	}
 	f.accessTokens = nil
-}
-
-// sweepTokens forgets expired refresh tokens and the family links of
-// expired access tokens, so that a long demo does not grow without bound.
-// Callers hold o.mu.
-func (s *Sandbox) sweepTokens(now time.Time) {
-	o := s.oauth
-	for k, e := range o.refresh {
-		if !now.Before(e.expires) {
-			delete(o.refresh, k)
-		}
-	}
-	for at, f := range o.tokenFamily {
-		if _, live := s.tokens.lookup(at); !live {
-			delete(o.tokenFamily, at)
-			f.accessTokens = slices.DeleteFunc(f.accessTokens, func(t string) bool { return t == at })
-		}
-	}
 }

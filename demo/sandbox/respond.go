@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -25,12 +26,9 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 func readJSON(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body is too large")
-			return false
+		if !tooLarge(w, err, max) {
+			writeError(w, http.StatusBadRequest, "bad_json", "request body could not be read")
 		}
-		writeError(w, http.StatusBadRequest, "bad_json", "request body could not be read")
 		return false
 	}
 	if err := strictjson.Unmarshal(raw, v); err != nil {
@@ -41,5 +39,16 @@ func readJSON(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
 		writeError(w, http.StatusBadRequest, "bad_json", "request body is not the expected JSON: "+err.Error())
 		return false
 	}
+	return true
+}
+
+// tooLarge writes 413 too_large (JSON) when err says the body went over
+// max bytes, and reports whether it did.
+func tooLarge(w http.ResponseWriter, err error, max int64) bool {
+	var tooBig *http.MaxBytesError
+	if !errors.As(err, &tooBig) {
+		return false
+	}
+	writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the request body is over %d bytes; send less", max))
 	return true
 }

@@ -28,6 +28,8 @@ type Config struct {
 	Dispatch DispatchConfig
 	Checkout CheckoutConfig
 	OAuth    OAuthConfig
+	// Limits bound every store (zero fields: defaults).
+	Limits Limits
 }
 
 // Sandbox is the provider stand-in. Its Handler serves every endpoint.
@@ -58,7 +60,8 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = time.Hour
 	}
-	s := &Sandbox{cfg: cfg, log: log, mux: http.NewServeMux(), now: now, tokens: newTokenStore(now)}
+	cfg.Limits = cfg.Limits.withDefaults()
+	s := &Sandbox{cfg: cfg, log: log, mux: http.NewServeMux(), now: now, tokens: newTokenStore(now, cfg.Limits.AccessTokens)}
 	s.client = client{ID: "sbx_client_demo", Secret: randomToken("sbx_cs_")}
 	for _, mount := range []func() error{
 		s.mountToken,

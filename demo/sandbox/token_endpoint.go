@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 )
@@ -18,6 +20,9 @@ type tokenResponse struct {
 // has been authenticated.
 type grantHandler func(w http.ResponseWriter, r *http.Request, form url.Values)
 
+// maxTokenBody bounds a token request: a few short form fields.
+const maxTokenBody = 16 << 10
+
 func (s *Sandbox) mountToken() error {
 	s.mux.HandleFunc("POST /auth/token", s.handleToken)
 	return nil
@@ -26,8 +31,12 @@ func (s *Sandbox) mountToken() error {
 // handleToken is the OAuth2 token endpoint (RFC 6749 §3.2): form-encoded,
 // client authenticated by HTTP Basic or by client_id/client_secret fields.
 func (s *Sandbox) handleToken(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, maxTokenBody)
 	if err := r.ParseForm(); err != nil {
+		if errors.As(err, new(*http.MaxBytesError)) {
+			oauthError(w, http.StatusRequestEntityTooLarge, "invalid_request", fmt.Sprintf("the request body is over %d bytes", maxTokenBody))
+			return
+		}
 		oauthError(w, http.StatusBadRequest, "invalid_request", "body must be application/x-www-form-urlencoded")
 		return
 	}

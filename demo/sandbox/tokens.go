@@ -21,15 +21,18 @@ type grant struct {
 	Restricted bool // password grant for a 2FA user, until an OTP lifts it
 }
 
-// tokenStore maps opaque access tokens to grants.
+// tokenStore maps opaque access tokens to grants. It holds at most limit
+// of them, forgetting the oldest (and expired ones) first.
 type tokenStore struct {
 	mu     sync.Mutex
 	tokens map[string]*grant
+	order  expiryQueue[string]
+	limit  int
 	now    func() time.Time
 }
 
-func newTokenStore(now func() time.Time) *tokenStore {
-	return &tokenStore{tokens: map[string]*grant{}, now: now}
+func newTokenStore(now func() time.Time, limit int) *tokenStore {
+	return &tokenStore{tokens: map[string]*grant{}, now: now, limit: limit}
 }
 
 // issue stores g under a fresh random token and returns the token.
@@ -38,7 +41,16 @@ func (t *tokenStore) issue(g grant) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.tokens[tok] = &g
+	t.order.push(tok, g.Expires)
+	evict(&t.order, t.tokens, t.limit, t.now())
 	return tok
+}
+
+// size is how many access tokens the sandbox remembers.
+func (t *tokenStore) size() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.tokens)
 }
 
 // lookup returns a copy of the live grant for tok.

@@ -14,8 +14,12 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/sealbridge/sealbridge/demo/frame"
+	"github.com/sealbridge/sealbridge/demo/internal/redact"
 	"github.com/sealbridge/sealbridge/demo/oauth"
+	"github.com/sealbridge/sealbridge/demo/provider"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
 	"github.com/sealbridge/sealbridge/demo/session"
 )
@@ -35,8 +39,16 @@ type Config struct {
 	// (client credentials, password grant, authorization code).
 	ClientID     string
 	ClientSecret string
-	Logger       *slog.Logger
-	Sandbox      sandbox.Config // for the embedded sandbox (tests tune TTLs and faults)
+	// AuthStyle is how the server authenticates at the token endpoint,
+	// for every grant: zero or oauth2.AuthStyleInHeader is HTTP Basic,
+	// oauth2.AuthStyleInParams the form body (SEALBRIDGE_AUTH_STYLE).
+	// Never auto-detection.
+	AuthStyle oauth2.AuthStyle
+	// Logger receives every line the server and its components write;
+	// Start wraps it with the redacting handler (demo/internal/redact)
+	// before any component gets it.
+	Logger  *slog.Logger
+	Sandbox sandbox.Config // for the embedded sandbox (tests tune TTLs and faults)
 	// SandboxAddr is the embedded sandbox's listen address; empty means a
 	// free loopback port.
 	SandboxAddr string
@@ -113,6 +125,7 @@ const (
 	EnvSessionStore    = session.EnvStore
 	EnvSandboxAddr     = "SEALBRIDGE_SANDBOX_ADDR"
 	EnvSandboxSettings = "SEALBRIDGE_SANDBOX_SETTINGS"
+	EnvAuthStyle       = provider.EnvAuthStyle
 )
 
 // FromEnv reads the configuration from the environment.
@@ -139,6 +152,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.ProxyRequireToken, err = envBool(getenv, EnvProxyRequireToken); err != nil {
 		return Config{}, err
+	}
+	if v := getenv(EnvAuthStyle); v != "" {
+		if c.AuthStyle, err = provider.ParseAuthStyle(v); err != nil {
+			return Config{}, err
+		}
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		return Config{}, fmt.Errorf("set both %s and %s to serve HTTPS, or neither", EnvTLSCertFile, EnvTLSKeyFile)
@@ -218,6 +236,9 @@ func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Every component gets this logger or one derived from it (With), so
+	// none can log a token, a password or a token endpoint's body.
+	c.Logger = slog.New(redact.NewHandler(c.Logger.Handler()))
 	if c.TLSCertFile != "" {
 		c.Secure = true
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/sealbridge/sealbridge/demo/intermediary"
 	"github.com/sealbridge/sealbridge/demo/provider"
@@ -133,4 +134,21 @@ func TestDrainOutlastsUpstreamTimeouts(t *testing.T) {
 	var c Config
 	c.defaults()
 	assert.Equal(t, DefaultDrainTimeout, c.DrainTimeout)
+}
+
+// SEALBRIDGE_AUTH_STYLE: basic (the zero value, HTTP Basic) or body; any
+// other value stops the server rather than fall back to auto-detection.
+func TestFromEnvAuthStyle(t *testing.T) {
+	for v, want := range map[string]oauth2.AuthStyle{"": 0, "basic": oauth2.AuthStyleInHeader, "body": oauth2.AuthStyleInParams} {
+		c, err := FromEnv(envFrom(map[string]string{EnvAuthStyle: v}))
+		require.NoError(t, err, v)
+		assert.Equal(t, want, c.AuthStyle, v)
+	}
+	for _, v := range []string{"Basic", "header", "params", "auto", "autodetect", " basic"} {
+		_, err := FromEnv(envFrom(map[string]string{EnvAuthStyle: v}))
+		if assert.Error(t, err, v) {
+			assert.Contains(t, err.Error(), EnvAuthStyle)
+			assert.Contains(t, err.Error(), "basic")
+		}
+	}
 }

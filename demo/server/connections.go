@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
@@ -54,8 +57,11 @@ func (s *Server) handleConnections(w http.ResponseWriter, r *http.Request) {
 	s.relayJSON(w, req)
 }
 
-// relayJSON sends req to the provider and copies back its status and JSON
-// body, and nothing else (no cookies, no provider headers).
+// relayJSON sends req to the provider and passes on its answer, rebuilt
+// from what we know of it: a created connection's known fields, or an
+// error's code from connectionErrors with our own message. The provider's
+// own text never reaches the page: one that echoes the request would put
+// the server's access token there. No cookies, no provider headers.
 func (s *Server) relayJSON(w http.ResponseWriter, req *http.Request) {
 	res, err := s.provider.http.Do(req)
 	if err != nil {
@@ -66,18 +72,73 @@ func (s *Server) relayJSON(w http.ResponseWriter, req *http.Request) {
 	}
 	defer res.Body.Close()
 	out, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil || !json.Valid(out) {
+	created, isConnection := pageConnection(out)
+	switch {
+	case err != nil || !json.Valid(out):
 		writeError(w, http.StatusBadGateway, apierr.BadResponse, "the provider sent an answer that is not JSON")
-		return
-	}
-	if res.StatusCode >= 300 && res.StatusCode < 400 {
+	case res.StatusCode >= 300 && res.StatusCode < 400:
 		writeError(w, http.StatusBadGateway, apierr.BadResponse, "the provider answered with a redirect, which is not followed")
-		return
+	case res.StatusCode < 300 && !isConnection:
+		writeError(w, http.StatusBadGateway, apierr.BadResponse, "the provider's answer is not a connection")
+	case res.StatusCode < 300:
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, res.StatusCode, created)
+	default:
+		var e struct {
+			Code string `json:"code"`
+		}
+		_ = json.Unmarshal(out, &e)
+		code, msg := apierr.Code(e.Code), connectionErrors[e.Code]
+		if msg == "" {
+			code, msg = apierr.UpstreamError, fmt.Sprintf("the provider refused the connection (HTTP %d)", res.StatusCode)
+		}
+		s.cfg.Logger.Warn("provider refused a connection", "status", res.StatusCode, "error_code", string(code))
+		writeError(w, res.StatusCode, code, msg)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(res.StatusCode)
-	_, _ = w.Write(out)
+}
+
+// pageConnection is what the page learns of a created connection: id,
+// id_connector, state and fields when the provider sent them, as it sent
+// them if they have the expected shape (numbers; null or a short word;
+// field names), and nothing else the provider added.
+func pageConnection(raw []byte) (map[string]json.RawMessage, bool) {
+	var in map[string]json.RawMessage
+	if json.Unmarshal(raw, &in) != nil {
+		return nil, false
+	}
+	var id json.Number
+	if json.Unmarshal(in["id"], &id) != nil {
+		return nil, false
+	}
+	out := map[string]json.RawMessage{"id": in["id"]}
+	var n json.Number
+	if v, ok := in["id_connector"]; ok && json.Unmarshal(v, &n) == nil {
+		out["id_connector"] = v
+	}
+	var state *string
+	if v, ok := in["state"]; ok && json.Unmarshal(v, &state) == nil && (state == nil || connectionWord.MatchString(*state)) {
+		out["state"] = v
+	}
+	var fields []string
+	if v, ok := in["fields"]; ok && json.Unmarshal(v, &fields) == nil && !slices.ContainsFunc(fields, func(f string) bool { return !connectionWord.MatchString(f) }) {
+		out["fields"] = v
+	}
+	return out, true
+}
+
+// connectionWord is a state or a field name: a short word.
+var connectionWord = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// connectionErrors are the provider's connection error codes (Powens-style,
+// as the sandbox answers) passed on to the page, each with our message.
+var connectionErrors = map[string]string{
+	"cleartext_field": "a sensitive field reached the provider unsealed; seal it with the provider's key",
+	"unknown_kid":     "the provider no longer knows the key this was sealed with; fetch the key again and seal again",
+	"invalid_jwe":     "the provider could not open a sealed field; seal it again with the current key",
+	"invalid_request": "the provider refused the connection's fields; check id_connector and the field names",
+	"invalid_token":   "the provider refused the server's access token; try again shortly",
+	"too_large":       "the connection body is too large for the provider",
+	"bad_json":        "the provider could not read the connection body",
 }
 
 // checkSealed refuses a body that could carry a sensitive field in clear:

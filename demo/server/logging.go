@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"fmt"
+	"io"
 	stdlog "log"
 	"log/slog"
 	"net/http"
@@ -9,8 +11,19 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/sealbridge/sealbridge/demo/apierr"
+	"github.com/sealbridge/sealbridge/demo/internal/redact"
 )
+
+// NewLogger is the command's logger: text lines at Info and above on w,
+// through the redacting handler. `go run ./demo` also makes it slog's
+// default, so that a library logging through package log or slog is
+// redacted too.
+func NewLogger(w io.Writer) *slog.Logger {
+	return slog.New(redact.NewHandler(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})))
+}
 
 type statusRecorder struct {
 	http.ResponseWriter
@@ -82,3 +95,16 @@ func panicFrames() []string {
 func errorLog(log *slog.Logger) *stdlog.Logger {
 	return slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 }
+
+// redisLog carries go-redis's own lines ("connection pool: failed to
+// dial") to the server's redacted logger; by default go-redis prints them
+// to stderr, past every handler.
+type redisLog struct{ log *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	r.log.WarnContext(ctx, "go-redis", "detail", fmt.Sprintf(format, v...))
+}
+
+// routeRedisLog points go-redis's logger, one per process, at log: the
+// last server started with a Redis store gets the lines.
+func routeRedisLog(log *slog.Logger) { redis.SetLogger(redisLog{log}) }

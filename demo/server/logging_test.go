@@ -1,9 +1,11 @@
 package server
 
 import (
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,4 +67,25 @@ func TestLogOmitsRequestSecrets(t *testing.T) {
 	logs := e.logs.String()
 	assert.NotContains(t, logs, "canary")
 	assert.NotContains(t, logs, cookie.Value)
+}
+
+// go-redis logs on its own ("connection pool: failed to dial"), by
+// default to stderr past every handler. With a Redis session store, those
+// lines reach the server's logger, through the redacting handler.
+func TestRedisLogsReachTheServerLogger(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	dead := ln.Addr().String()
+	require.NoError(t, ln.Close()) // nothing listens there now
+	e := newEnv(t, func(c *Config) { c.SessionStore = "redis://:canary-redis-password@" + dead + "/0" })
+	res, _ := e.get("/readyz")
+	assert.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
+	require.Eventually(t, func() bool { return strings.Contains(e.logs.String(), "failed to dial") },
+		10*time.Second, 50*time.Millisecond, "go-redis's line reached the server's logger: %s", e.logs.String())
+	assert.NotContains(t, e.logs.String(), "canary-redis-password")
+	for _, l := range logLines(t, e.logs) {
+		if l["msg"] == "go-redis" {
+			assert.Equal(t, "redis", l["component"])
+		}
+	}
 }

@@ -39,6 +39,9 @@ func (s *Server) oauthFlows() (*oauth.Flows, error) {
 	default:
 		return nil, nil
 	}
+	if cfg.AuthStyle == 0 {
+		cfg.AuthStyle = s.cfg.AuthStyle
+	}
 	cfg.Sessions = s.sessions
 	cfg.Logger = s.cfg.Logger.With("component", "oauth")
 	cfg.HTTPClient = s.provider.http

@@ -31,6 +31,7 @@ func newProviderClient(cfg Config, baseURL string, sb *sandbox.Sandbox) *provide
 	case p.clientID != "" && p.clientSecret != "":
 		p.tokens = provider.ClientCredentials(provider.ClientCredentialsConfig{
 			ClientID: p.clientID, ClientSecret: p.clientSecret, TokenURL: baseURL + "/auth/token", HTTPClient: p.http,
+			AuthStyle: cfg.AuthStyle,
 		})
 	default:
 		p.tokens = provider.Unavailable(errors.New("no provider credentials: set " + EnvAccessToken + " or " + EnvClientID + " and " + EnvClientSecret))

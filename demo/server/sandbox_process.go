@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sealbridge/sealbridge/demo/internal/redact"
 	"github.com/sealbridge/sealbridge/demo/sandbox"
 )
 
@@ -40,6 +41,7 @@ func RunSandbox(ctx context.Context, args []string, stdout io.Writer, log *slog.
 	if len(origins) == 0 {
 		origins = originList{"http://127.0.0.1:8080", "http://localhost:8080"}
 	}
+	log = slog.New(redact.NewHandler(log.Handler()))
 	var cfg sandbox.Config
 	cfg.Logger = log
 	cfg.Keys.AllowedOrigins = origins
@@ -60,7 +62,8 @@ func RunSandbox(ctx context.Context, args []string, stdout io.Writer, log *slog.
 		ln.Close()
 		return fmt.Errorf("sandbox: write settings: %w", err)
 	}
-	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 120 * time.Second}
+	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: errorLog(log)}
 	fmt.Fprintf(stdout, "Sandbox provider: %s (settings in %s; OTP inbox at %s/inbox)\n", url, *settings, url)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

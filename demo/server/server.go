@@ -41,6 +41,9 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.SessionStore != "" && cfg.SessionStore != "memory" {
+		routeRedisLog(cfg.Logger.With("component", "redis"))
+	}
 	s := &Server{cfg: cfg, store: store, sessions: &session.Sessions{Store: store, Secure: cfg.Secure}}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -141,7 +144,8 @@ func (s *Server) sandboxConfig() sandbox.Config {
 }
 
 // newHTTPServer bounds every phase of a request, so a slow or silent
-// client (slowloris) cannot hold a connection forever.
+// client (slowloris) cannot hold a connection forever. net/http's own
+// lines (TLS handshake errors, panics) go to log, not to stderr.
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,

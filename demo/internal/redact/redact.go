@@ -159,7 +159,14 @@ func SafeError(err error) string {
 		}
 		return ue.Op + " " + where + ": " + SafeError(ue.Err)
 	}
-	return err.Error()
+	msg := err.Error()
+	if strings.HasPrefix(msg, "oauth2: cannot parse") {
+		// x/oauth2's parse errors for a 2xx answer quote parts of it
+		// (a JSON string where a number belongs, say), which may echo
+		// the request.
+		return "oauth2: the token endpoint's answer could not be parsed"
+	}
+	return msg
 }
 
 // tokenErrorCodes are RFC 6749 §5.2's error codes, plus the two of
