@@ -136,47 +136,56 @@ func FuzzCanonicalPath(f *testing.F) {
 				}
 				continue
 			}
-			req, err := descriptor.Decode(out, descriptor.Limits{})
-			require.NoError(t, err)
-			require.Equal(t, map[string]string{"accept": "y"}, req.Headers)
-			p, q, err := canonicalTarget(req.Path)
-			require.NoError(t, err, "output %q of %q", req.Path, in)
-			target := p
-			if q != "" {
-				target += "?" + q
-			}
-			require.Equal(t, target, req.Path, "not a fixpoint for %q", in)
-
-			u, err := url.Parse("https://provider.test" + req.Path)
-			require.NoError(t, err)
-			require.Equal(t, "provider.test", u.Host)
-			require.Empty(t, u.User)
-			require.Empty(t, u.Fragment)
-			require.Equal(t, p, u.EscapedPath())
-			dec, err := url.PathUnescape(p)
-			require.NoError(t, err)
-			require.NotContains(t, dec, "\\")
-			require.Equal(t, strings.Count(p, "/"), strings.Count(dec, "/"), "encoded slash in %q", p)
-			cleaned := path.Clean(dec)
-			if strings.HasSuffix(dec, "/") && dec != "/" {
-				cleaned += "/"
-			}
-			require.Equal(t, dec, cleaned, "dot segment in %q", p)
-
-			match, _ := lookup(h.rules, method, p)
-			require.NotNil(t, match)
-			require.Equal(t, method, match.Method)
-			// Rebuild the path from the template: literals must be equal,
-			// placeholders only [A-Za-z0-9_-].
-			segs := strings.Split(p, "/")
-			require.Len(t, segs, len(match.segs))
-			for i, seg := range match.segs {
-				if paramSeg(seg) {
-					require.True(t, isParamValue(segs[i]), "segment %q", segs[i])
-				} else {
-					require.Equal(t, seg, segs[i])
-				}
-			}
+			assertCanonicalOutput(t, h, method, in, out)
 		}
 	})
+}
+
+// assertCanonicalOutput checks what check made of the target in: the
+// re-encoded descriptor holds only allowed headers, its path is a fixpoint
+// of canonicalTarget, stays on the provider's host without userinfo,
+// fragment, backslash, encoded slash or dot segment, and every segment
+// matches its rule: literals equal, placeholders [A-Za-z0-9_-].
+func assertCanonicalOutput(t *testing.T, h *handler, method, in, out string) {
+	req, err := descriptor.Decode(out, descriptor.Limits{})
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"accept": "y"}, req.Headers)
+	p, q, err := canonicalTarget(req.Path)
+	require.NoError(t, err, "output %q of %q", req.Path, in)
+	target := p
+	if q != "" {
+		target += "?" + q
+	}
+	require.Equal(t, target, req.Path, "not a fixpoint for %q", in)
+
+	u, err := url.Parse("https://provider.test" + req.Path)
+	require.NoError(t, err)
+	require.Equal(t, "provider.test", u.Host)
+	require.Empty(t, u.User)
+	require.Empty(t, u.Fragment)
+	require.Equal(t, p, u.EscapedPath())
+	dec, err := url.PathUnescape(p)
+	require.NoError(t, err)
+	require.NotContains(t, dec, "\\")
+	require.Equal(t, strings.Count(p, "/"), strings.Count(dec, "/"), "encoded slash in %q", p)
+	cleaned := path.Clean(dec)
+	if strings.HasSuffix(dec, "/") && dec != "/" {
+		cleaned += "/"
+	}
+	require.Equal(t, dec, cleaned, "dot segment in %q", p)
+
+	match, _ := lookup(h.rules, method, p)
+	require.NotNil(t, match)
+	require.Equal(t, method, match.Method)
+	// Rebuild the path from the template: literals must be equal,
+	// placeholders only [A-Za-z0-9_-].
+	segs := strings.Split(p, "/")
+	require.Len(t, segs, len(match.segs))
+	for i, seg := range match.segs {
+		if paramSeg(seg) {
+			require.True(t, isParamValue(segs[i]), "segment %q", segs[i])
+		} else {
+			require.Equal(t, seg, segs[i])
+		}
+	}
 }

@@ -194,6 +194,12 @@ func TestDispatchPagination(t *testing.T) {
 	require.NotNil(t, beyond.Beneficiaries, "an empty page is [], not null")
 	require.Nil(t, beyond.Meta.NextPage)
 
+}
+
+// A page or per_page that is not a whole number in range is a 422 naming
+// the parameter, as the provider answers.
+func TestDispatchPaginationRefusals(t *testing.T) {
+	e := newDispatchEnv(t, Config{})
 	for q, param := range map[string]string{
 		"?page=0": "page", "?page=-1": "page", "?page=x": "page", "?page=1&page=2": "page",
 		"?per_page=0": "per_page", "?per_page=101": "per_page", "?per_page=1.5": "per_page",

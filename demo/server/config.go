@@ -146,24 +146,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.SandboxSettings != "" && c.ProviderURL != "" {
 		return Config{}, fmt.Errorf("set %s or %s, not both", EnvSandboxSettings, EnvProviderURL)
 	}
+	if err := c.readSwitches(getenv); err != nil {
+		return Config{}, err
+	}
 	var err error
-	if c.Secure, err = envBool(getenv, EnvSecure); err != nil {
-		return Config{}, err
-	}
-	if c.ProxyRequireToken, err = envBool(getenv, EnvProxyRequireToken); err != nil {
-		return Config{}, err
-	}
-	if v := getenv(EnvAuthStyle); v != "" {
-		if c.AuthStyle, err = provider.ParseAuthStyle(v); err != nil {
-			return Config{}, err
-		}
-	}
-	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
-		return Config{}, fmt.Errorf("set both %s and %s to serve HTTPS, or neither", EnvTLSCertFile, EnvTLSKeyFile)
-	}
-	if c.TrustedProxies, err = ParseTrustedProxies(getenv(EnvTrustedProxies)); err != nil {
-		return Config{}, err
-	}
 	if c.FrameAncestors, err = frame.ParseAncestors(getenv(frame.EnvAncestors)); err != nil {
 		return Config{}, err
 	}
@@ -191,6 +177,29 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.OAuth = &flows
 	}
 	return c, nil
+}
+
+// readSwitches reads the settings that are no secret and no address: the
+// yes/no switches, the auth style, the TLS pair's consistency and the
+// trusted proxies.
+func (c *Config) readSwitches(getenv func(string) string) error {
+	var err error
+	if c.Secure, err = envBool(getenv, EnvSecure); err != nil {
+		return err
+	}
+	if c.ProxyRequireToken, err = envBool(getenv, EnvProxyRequireToken); err != nil {
+		return err
+	}
+	if v := getenv(EnvAuthStyle); v != "" {
+		if c.AuthStyle, err = provider.ParseAuthStyle(v); err != nil {
+			return err
+		}
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		return fmt.Errorf("set both %s and %s to serve HTTPS, or neither", EnvTLSCertFile, EnvTLSKeyFile)
+	}
+	c.TrustedProxies, err = ParseTrustedProxies(getenv(EnvTrustedProxies))
+	return err
 }
 
 // envBool reads a yes/no variable: unset or empty is no; anything
