@@ -107,6 +107,7 @@ func (s *Sandbox) mountOAuth() error {
 
 	s.mux.HandleFunc("GET /auth", s.handleAuthorize)
 	s.mux.HandleFunc("POST /auth/consent", s.handleConsent)
+	s.mux.HandleFunc("POST /auth/revoke", s.handleRevoke)
 	s.mux.HandleFunc("GET /auth/context", s.handleAuthContext)
 	s.mux.HandleFunc("GET /v1/self", s.handleSelf)
 	s.mux.HandleFunc("GET /v1/accounts", s.handleAccounts)
