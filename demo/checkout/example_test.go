@@ -44,15 +44,16 @@ func ExampleNewMinter() {
 	}
 	sessions := &session.Sessions{Store: session.NewMemoryStore(0)}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { _, _ = sessions.Ensure(w, r) })
-	unauthenticated := apierr.Handler(http.StatusUnauthorized, apierr.Unauthenticated, "no session: load the page first")
+	// Your own sign-in: it authenticates the user, then makes the session.
+	mux.HandleFunc("POST /signin", func(w http.ResponseWriter, r *http.Request) { _, _, _ = sessions.SignIn(w, r, "demo-user") })
+	unauthenticated := apierr.Handler(http.StatusUnauthorized, apierr.Unauthenticated, "no session: sign in first")
 	mux.Handle("POST /api/checkout-token", sessions.Require(unauthenticated, minter))
 
 	backend := httptest.NewServer(mux)
 	defer backend.Close()
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar}
-	if _, err := browser.Get(backend.URL + "/"); err != nil {
+	if _, err := browser.Post(backend.URL+"/signin", "", nil); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(askToken(browser, backend.URL, "inv_1001"))

@@ -245,7 +245,7 @@ func TestMinterBehindRequire(t *testing.T) {
 	h := sessions.Require(denied, m)
 
 	rec := httptest.NewRecorder()
-	_, err := sessions.Ensure(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	_, _, err := sessions.SignIn(rec, httptest.NewRequest(http.MethodPost, "/signin", nil), "demo-user")
 	require.NoError(t, err)
 	cookies := rec.Result().Cookies()
 	require.Len(t, cookies, 1)

@@ -47,7 +47,8 @@ func Example() {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /api/embed-intermediary", h)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { _, _ = sessions.Ensure(w, r) })
+	// Your own sign-in: it authenticates the user, then makes the session.
+	mux.HandleFunc("POST /signin", func(w http.ResponseWriter, r *http.Request) { _, _, _ = sessions.SignIn(w, r, "demo-user") })
 
 	backend := httptest.NewServer(mux)
 	defer backend.Close()
@@ -55,13 +56,13 @@ func Example() {
 	// Output: 200 application/json
 }
 
-// pageCall does what the page does: load the page (session cookie), then
+// pageCall does what the page does: sign in (session cookie), then
 // send a request descriptor with the CSRF header. It returns the provider's
 // status and content type, from the response envelope.
 func pageCall(base string) string {
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar}
-	if _, err := browser.Get(base + "/"); err != nil {
+	if _, err := browser.Post(base+"/signin", "", nil); err != nil {
 		log.Fatal(err)
 	}
 	desc, err := descriptor.Encode(descriptor.Request{Method: "GET", Path: "/v2/sepa/beneficiaries"})

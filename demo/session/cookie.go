@@ -14,8 +14,6 @@ type Sessions struct {
 	Store  Store
 	Secure bool          // set Secure and use the __Host- prefix (TLS deployments)
 	MaxAge time.Duration // cookie and session lifetime; 0 means 8 hours
-	// NewUser names the user a fresh session belongs to; nil means "demo-user".
-	NewUser func() string
 	// Now is the clock seam; nil means time.Now.
 	Now func() time.Time
 }
@@ -74,23 +72,25 @@ func (m *Sessions) Find(r *http.Request) (*Session, error) {
 	return s, nil
 }
 
-// Ensure returns the request's session, creating one (and setting its
-// cookie) when there is none. The demo page calls it on load, which is what
-// "loading the page signs you in" means in the demo.
-func (m *Sessions) Ensure(w http.ResponseWriter, r *http.Request) (*Session, error) {
-	if s := m.Lookup(r); s != nil {
-		return s, nil
+// SignIn starts a fresh session for user and sets its cookie. The id is
+// always new, even when the request carried a live session, so that whoever
+// planted or learnt an earlier cookie (session fixation) gets nothing. The
+// session the request carried, if any, is ended and returned, so that the
+// caller can revoke the provider tokens it held.
+func (m *Sessions) SignIn(w http.ResponseWriter, r *http.Request, user string) (s, ended *Session, err error) {
+	ended, err = m.Find(r)
+	if err != nil {
+		return nil, nil, err
 	}
-	user := "demo-user"
-	if m.NewUser != nil {
-		user = m.NewUser()
-	}
-	s := &Session{ID: NewID(), Created: m.clock(), User: user}
+	s = &Session{ID: NewID(), Created: m.clock(), User: user}
 	if err := m.Store.Create(r.Context(), s); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if ended != nil {
+		_ = m.Store.Delete(r.Context(), ended.ID)
 	}
 	m.setCookie(w, s.ID)
-	return s, nil
+	return s, ended, nil
 }
 
 // Rotate gives the session a fresh id (at login, against fixation) and

@@ -13,8 +13,8 @@ import (
 	"github.com/sealbridge/sealbridge/demo/session"
 )
 
-// Browser sessions: loading the page sets the HttpOnly cookie, and the API
-// routes behind Require answer 401 without it.
+// Browser sessions: signing in sets the HttpOnly cookie, and the API routes
+// behind Require answer 401 without it. Loading a page creates nothing.
 func ExampleSessions() {
 	sessions := &session.Sessions{
 		Store:  session.NewMemoryStore(0), // or a shared Store for several instances
@@ -25,12 +25,13 @@ func ExampleSessions() {
 		fmt.Fprint(w, session.From(r.Context()).User)
 	})
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		if _, err := sessions.Ensure(w, r); err != nil {
-			apierr.Write(w, http.StatusServiceUnavailable, apierr.Internal, "the session store failed; reload")
+	mux.HandleFunc("POST /signin", func(w http.ResponseWriter, r *http.Request) {
+		// Your own authentication goes here, before the session is made.
+		if _, _, err := sessions.SignIn(w, r, "demo-user"); err != nil {
+			apierr.Write(w, http.StatusServiceUnavailable, apierr.SessionStoreUnavailable, "the session store failed; retry")
 		}
 	})
-	unauthenticated := apierr.Handler(http.StatusUnauthorized, apierr.Unauthenticated, "no session: load the page first")
+	unauthenticated := apierr.Handler(http.StatusUnauthorized, apierr.Unauthenticated, "no session: sign in first")
 	mux.Handle("/api/", sessions.Require(unauthenticated, api))
 
 	srv := httptest.NewServer(mux)
@@ -38,11 +39,13 @@ func ExampleSessions() {
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar}
 	fmt.Println(get(browser, srv.URL+"/api/whoami"))
-	get(browser, srv.URL+"/")
+	if _, err := browser.Post(srv.URL+"/signin", "", nil); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(get(browser, srv.URL+"/api/whoami"))
 	fmt.Println(sessions.CookieName())
 	// Output:
-	// 401 {"code":"unauthenticated","message":"no session: load the page first"}
+	// 401 {"code":"unauthenticated","message":"no session: sign in first"}
 	// 200 demo-user
 	// sealbridge
 }

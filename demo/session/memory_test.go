@@ -59,3 +59,17 @@ func TestMemoryFullOfSignedInRefuses(t *testing.T) {
 	require.NoError(t, store.Delete(ctx, a.ID))
 	assert.NoError(t, store.Create(ctx, signedInSession()))
 }
+
+// A session signed in to the app but connected to no provider is as
+// protected as one with provider tokens: a flood of sign-ins to the app
+// fills the store and is then refused; it signs nobody out.
+func TestMemoryAppSignInsAreNeverEvicted(t *testing.T) {
+	store := NewStore(NewMemoryBackend(2), Options{})
+	ctx := context.Background()
+	first := &Session{ID: NewID(), User: "demo-user"}
+	require.NoError(t, store.Create(ctx, first))
+	require.NoError(t, store.Create(ctx, &Session{ID: NewID(), User: "demo-user"}))
+	assert.ErrorIs(t, store.Create(ctx, &Session{ID: NewID(), User: "demo-user"}), ErrStoreFull)
+	_, err := store.Get(ctx, first.ID)
+	assert.NoError(t, err, "the first signed-in session survived the flood")
+}

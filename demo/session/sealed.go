@@ -187,7 +187,10 @@ func unavailable(err error) error {
 	return fmt.Errorf("%w: %w", ErrUnavailable, err)
 }
 
-func signedIn(sess *Session) bool { return sess.Provider != nil }
+// signedIn: the browser signed in to the app (User is set only by
+// Sessions.SignIn) or connected a provider account. A full memory backend
+// never evicts such a session; it refuses the newcomer instead.
+func signedIn(sess *Session) bool { return sess.User != "" || sess.Provider != nil }
 
 // Create implements Store.
 func (s *Sealed) Create(ctx context.Context, sess *Session) error {
