@@ -15,7 +15,9 @@ import (
 )
 
 // Start serves GET /auth/start[?return_to=/path]: it remembers a fresh
-// state and PKCE verifier in the session (creating one if needed) and
+// state and PKCE verifier in the browser's app session (401
+// unauthenticated without one: connecting a provider account needs a
+// signed-in user) and
 // redirects to the provider's authorization endpoint with the S256
 // challenge. The verifier never leaves the server (RFC 9700 §2.1.1).
 func (f *Flows) Start(w http.ResponseWriter, r *http.Request) {
@@ -23,9 +25,13 @@ func (f *Flows) Start(w http.ResponseWriter, r *http.Request) {
 		flowsWriteError(w, newFlowError(http.StatusNotFound, apierr.InvalidRequest, "this provider has no authorization-code flow configured; use the password login"))
 		return
 	}
-	sess, err := f.sessions.Ensure(w, r)
+	sess, err := f.sessions.Find(r)
 	if err != nil {
 		flowsPage(w, http.StatusServiceUnavailable, apierr.SessionStoreUnavailable, "Sign-in unavailable", session.UnavailableMessage)
+		return
+	}
+	if sess == nil {
+		flowsPage(w, http.StatusUnauthorized, apierr.Unauthenticated, "Sign in first", msgNoAppSession)
 		return
 	}
 	p := &session.PendingAuthorization{

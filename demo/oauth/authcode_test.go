@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -47,16 +48,7 @@ func TestStartRedirectsWithS256AndKeepsVerifierServerSide(t *testing.T) {
 	assert.Equal(t, oauth2.S256ChallengeFromVerifier(p.Verifier), q.Get("code_challenge"))
 	assert.NotContains(t, res.header.Get("Location"), p.Verifier)
 
-	var cookie *http.Cookie
-	for _, c := range (&http.Response{Header: res.header}).Cookies() {
-		if c.Name == "sealbridge" {
-			cookie = c
-		}
-	}
-	require.NotNil(t, cookie)
-	assert.True(t, cookie.HttpOnly)
-	assert.Equal(t, http.SameSiteLaxMode, cookie.SameSite)
-	assert.Equal(t, "/", cookie.Path)
+	assert.Empty(t, res.header.Values("Set-Cookie"), "the app sign-in made the session; starting keeps it")
 
 	// A second start replaces the attempt with fresh values.
 	res2 := do(t, e.noRedirects(), http.MethodGet, e.app.URL+"/auth/start", "", "")
@@ -182,7 +174,7 @@ func TestCallbackRefusesBadStateWithoutCallingTokenEndpoint(t *testing.T) {
 			return other, cb
 		},
 		"no session at all": func(t *testing.T, e *flowsEnv, cb string) (*http.Client, string) {
-			return e.newBrowser(t), cb
+			return e.newAnonymousBrowser(t), cb
 		},
 		"iss mismatch": func(t *testing.T, e *flowsEnv, cb string) (*http.Client, string) {
 			return e.browser, withParam(t, cb, "iss", "http://127.0.0.1:9")
@@ -274,4 +266,26 @@ func TestStartWithoutAuthURL(t *testing.T) {
 	res := e.get(t, "/auth/start")
 	assert.Equal(t, http.StatusNotFound, res.status)
 	assert.Equal(t, "invalid_request", errorCode(t, res))
+}
+
+// Connecting a provider account belongs to a user of the app: without the
+// app's session, every provider sign-in route answers 401 unauthenticated
+// and stores nothing, so anonymous callers cannot fill the store.
+func TestProviderSignInNeedsAppSession(t *testing.T) {
+	e := newFlowsEnv(t, nil)
+	anon := e.newAnonymousBrowser(t)
+	login, _ := json.Marshal(map[string]string{"username": "alice", "password": e.password(t, "alice")})
+	for name, r := range map[string]response{
+		"GET /auth/start":       do(t, anon, http.MethodGet, e.app.URL+"/auth/start", "", ""),
+		"POST /api/login":       do(t, anon, http.MethodPost, e.app.URL+"/api/login", "application/json", string(login)),
+		"POST /api/login/otp":   do(t, anon, http.MethodPost, e.app.URL+"/api/login/otp", "application/json", `{"token":"123456"}`),
+		"GET /api/accounts":     do(t, anon, http.MethodGet, e.app.URL+"/api/accounts", "", ""),
+		"GET /auth/start again": do(t, anon, http.MethodGet, e.app.URL+"/auth/start?return_to=/x", "", ""),
+	} {
+		assert.Contains(t, []int{http.StatusUnauthorized}, r.status, "%s: %s", name, r.body)
+		assert.Contains(t, r.body, "sign in", name)
+		assert.Empty(t, r.header.Values("Set-Cookie"), "%s made a session", name)
+	}
+	assert.Zero(t, e.tokenHits.Load(), "the provider was not asked")
+	assert.Len(t, e.store.Backend().(*session.MemoryBackend).Dump(), 1, "only the signed-in browser's session")
 }

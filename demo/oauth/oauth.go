@@ -30,6 +30,10 @@ type FlowsConfig struct {
 	AuthURL string
 	// TokenURL is the provider's token endpoint. Required.
 	TokenURL string
+	// RevokeURL is the provider's token revocation endpoint (RFC 7009).
+	// Empty: signing out and "Disconnect" only drop the tokens from the
+	// session, and the provider's login lives on until it expires.
+	RevokeURL string
 	// RedirectURL is this dev server's /auth/callback, exactly as
 	// registered at the provider. Required with AuthURL.
 	RedirectURL string
@@ -91,6 +95,7 @@ type ProviderPaths struct {
 // Register).
 type Flows struct {
 	oauth         oauth2.Config
+	revokeURL     string
 	base          string
 	paths         ProviderPaths
 	issuer        string
@@ -120,6 +125,7 @@ func NewFlows(cfg FlowsConfig) (*Flows, error) {
 			Endpoint:    oauth2.Endpoint{AuthURL: cfg.AuthURL, TokenURL: cfg.TokenURL, AuthStyle: cfg.AuthStyle},
 			RedirectURL: cfg.RedirectURL, Scopes: cfg.Scopes,
 		},
+		revokeURL:     cfg.RevokeURL,
 		base:          strings.TrimSuffix(cfg.ProviderURL, "/"),
 		paths:         cfg.Paths.withDefaults(),
 		issuer:        cfg.Issuer,
@@ -168,7 +174,7 @@ func checkFlowsConfig(cfg FlowsConfig) error {
 	case cfg.AuthURL != "" && cfg.RedirectURL == "":
 		return errors.New("oauth: FlowsConfig.RedirectURL is required with AuthURL")
 	}
-	for name, raw := range map[string]string{"AuthURL": cfg.AuthURL, "TokenURL": cfg.TokenURL, "RedirectURL": cfg.RedirectURL, "ProviderURL": cfg.ProviderURL} {
+	for name, raw := range map[string]string{"AuthURL": cfg.AuthURL, "TokenURL": cfg.TokenURL, "RevokeURL": cfg.RevokeURL, "RedirectURL": cfg.RedirectURL, "ProviderURL": cfg.ProviderURL} {
 		if raw == "" {
 			continue
 		}

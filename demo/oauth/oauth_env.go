@@ -15,6 +15,7 @@ import (
 const (
 	EnvAuthURL          = "SEALBRIDGE_OAUTH_AUTH_URL"           // authorization endpoint; unset: password grant only
 	EnvTokenURL         = "SEALBRIDGE_OAUTH_TOKEN_URL"          // token endpoint; unset: use the sandbox
+	EnvRevokeURL        = "SEALBRIDGE_OAUTH_REVOKE_URL"         // RFC 7009 revocation endpoint; unset: sign-out revokes nothing at the provider
 	EnvClientID         = "SEALBRIDGE_OAUTH_CLIENT_ID"          // required with TOKEN_URL
 	EnvClientSecret     = "SEALBRIDGE_OAUTH_CLIENT_SECRET"      // or:
 	EnvClientSecretFile = "SEALBRIDGE_OAUTH_CLIENT_SECRET_FILE" // a file holding it (keeps it out of `ps` and shell history)
@@ -36,7 +37,7 @@ func FlowsConfigFromEnv(getenv func(string) string) (cfg FlowsConfig, ok bool, e
 	}
 	cfg.TokenURL = getenv(EnvTokenURL)
 	if cfg.TokenURL == "" {
-		for _, k := range []string{EnvAuthURL, EnvClientID, EnvClientSecret, EnvClientSecretFile, EnvProviderURL} {
+		for _, k := range []string{EnvAuthURL, EnvRevokeURL, EnvClientID, EnvClientSecret, EnvClientSecretFile, EnvProviderURL} {
 			if getenv(k) != "" {
 				return FlowsConfig{}, false, fmt.Errorf("oauth: %s is set but %s is not", k, EnvTokenURL)
 			}
@@ -44,6 +45,7 @@ func FlowsConfigFromEnv(getenv func(string) string) (cfg FlowsConfig, ok bool, e
 		return FlowsConfig{}, false, nil
 	}
 	cfg.AuthURL = getenv(EnvAuthURL)
+	cfg.RevokeURL = getenv(EnvRevokeURL)
 	cfg.ClientID = getenv(EnvClientID)
 	cfg.RedirectURL = getenv(EnvRedirectURL)
 	cfg.ProviderURL = getenv(EnvProviderURL)

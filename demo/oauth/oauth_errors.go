@@ -19,6 +19,9 @@ const (
 	msgReauth      = "the provider session has ended; sign in again"
 	msgNotSignedIn = "not signed in at the provider; sign in first"
 	msgBadLogin    = "wrong username or password"
+	// msgNoAppSession: the provider sign-in routes belong to a user of
+	// the app, who signs in first (POST /api/session).
+	msgNoAppSession = "no session: sign in to the app first (POST /api/session; the page's Sign in button), then connect the provider account"
 )
 
 // flowError is a failure with the HTTP status and JSON code the page gets.
@@ -36,10 +39,11 @@ func newFlowError(status int, code apierr.Code, msg string) *flowError {
 }
 
 var (
-	errReauth      = newFlowError(http.StatusUnauthorized, apierr.ReauthRequired, msgReauth)
-	errNotSignedIn = newFlowError(http.StatusUnauthorized, apierr.ReauthRequired, msgNotSignedIn)
-	errMFA         = newFlowError(http.StatusForbidden, apierr.MFARequired, msgMFARequired)
-	errStore       = newFlowError(http.StatusServiceUnavailable, apierr.SessionStoreUnavailable, session.UnavailableMessage)
+	errReauth       = newFlowError(http.StatusUnauthorized, apierr.ReauthRequired, msgReauth)
+	errNotSignedIn  = newFlowError(http.StatusUnauthorized, apierr.ReauthRequired, msgNotSignedIn)
+	errMFA          = newFlowError(http.StatusForbidden, apierr.MFARequired, msgMFARequired)
+	errNoAppSession = newFlowError(http.StatusUnauthorized, apierr.Unauthenticated, msgNoAppSession)
+	errStore        = newFlowError(http.StatusServiceUnavailable, apierr.SessionStoreUnavailable, session.UnavailableMessage)
 )
 
 // sessionError maps a Store error: an outage is a 503 the page can retry,

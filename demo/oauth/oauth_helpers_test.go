@@ -86,6 +86,7 @@ func newFlowsEnv(t *testing.T, mutate func(*sandbox.Config)) *flowsEnv {
 		ClientID: id, ClientSecret: secret,
 		AuthURL:     e.sbxSrv.URL + "/auth",
 		TokenURL:    e.sbxSrv.URL + "/auth/token",
+		RevokeURL:   e.sbxSrv.URL + "/auth/revoke",
 		RedirectURL: appURL + "/auth/callback",
 		ProviderURL: e.sbxSrv.URL,
 		Logger:      slog.New(slog.NewJSONHandler(e.appLogs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -96,6 +97,8 @@ func newFlowsEnv(t *testing.T, mutate func(*sandbox.Config)) *flowsEnv {
 	mux := http.NewServeMux()
 	e.flows.Register(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "home") })
+	// The app's own sign-in, which the provider flows require.
+	mux.HandleFunc("POST /signin", func(w http.ResponseWriter, r *http.Request) { _, _, _ = e.sessions.SignIn(w, r, "demo-user") })
 	mux.HandleFunc("GET /landing", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "landing") })
 	e.app.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.inApp.Add(1)
@@ -148,9 +151,16 @@ func (e *flowsEnv) serveSandbox(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(rec.Body.Bytes())
 }
 
-// newBrowser is a cookie-jar client that follows redirects and records
-// every response into e.responses.
+// newBrowser is a cookie-jar client, signed in to the app, that follows
+// redirects and records every response into e.responses.
 func (e *flowsEnv) newBrowser(t *testing.T) *http.Client {
+	c := e.newAnonymousBrowser(t)
+	require.Equal(t, http.StatusOK, do(t, c, http.MethodPost, e.app.URL+"/signin", "", "").status)
+	return c
+}
+
+// newAnonymousBrowser is newBrowser without the app sign-in.
+func (e *flowsEnv) newAnonymousBrowser(t *testing.T) *http.Client {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	return &http.Client{Jar: jar, Transport: recordingTransport{e}}

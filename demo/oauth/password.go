@@ -53,9 +53,13 @@ func (f *Flows) Login(w http.ResponseWriter, r *http.Request) {
 		flowsWriteError(w, ferr)
 		return
 	}
-	sess, err := f.sessions.Ensure(w, r)
+	sess, err := f.sessions.Find(r)
 	if err != nil {
 		flowsWriteError(w, sessionError(err))
+		return
+	}
+	if sess == nil {
+		flowsWriteError(w, errNoAppSession)
 		return
 	}
 	tok, err := f.oauth.PasswordCredentialsToken(f.oauthContext(r.Context()), req.Username, req.Password)

@@ -197,15 +197,19 @@ func (f *Flows) Accounts(w http.ResponseWriter, r *http.Request) {
 }
 
 // Logout serves POST /api/logout: "Disconnect" the provider account. Its
-// tokens leave the session; the app session itself stays, so the page's
-// other panels keep working. Always {"ok":true}.
+// tokens leave the session and are then revoked at the provider (Revoke,
+// best effort); the app session itself stays, so the page's other panels
+// keep working. Always {"ok":true}.
 func (f *Flows) Logout(w http.ResponseWriter, r *http.Request) {
 	if sess := f.sessions.Lookup(r); sess != nil {
+		var dropped *session.ProviderTokens
 		// A session deleted meanwhile has nothing left to disconnect.
 		_ = f.sessions.Store.Update(r.Context(), sess.ID, func(s *session.Session) error {
+			dropped = s.Provider
 			s.Provider, s.Pending = nil, nil
 			return nil
 		})
+		_ = f.Revoke(r.Context(), dropped)
 		f.log.Info("oauth: provider account disconnected")
 	}
 	flowsWriteJSON(w, http.StatusOK, map[string]bool{"ok": true})

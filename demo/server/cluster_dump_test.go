@@ -17,7 +17,7 @@ var consentNonce = regexp.MustCompile(`name="nonce" value="([^"]+)"`)
 // follows the redirects to the sandbox's consent page and approves.
 func (b *browser) codeFlow(c *cluster, srv *Server, username string) {
 	b.t.Helper()
-	require.Equal(b.t, http.StatusOK, b.call(srv, http.MethodGet, "/", "").status)
+	b.appSignIn(srv)
 	page := b.call(srv, http.MethodGet, "/auth/start", "")
 	require.Equal(b.t, http.StatusOK, page.status, page.body)
 	m := consentNonce.FindStringSubmatch(page.body)
@@ -61,6 +61,7 @@ func TestClusterStoreDumpHoldsNoSecret(t *testing.T) {
 	collect(alice)
 
 	pending := newBrowser(t) // a code flow left half-way: state and verifier stored
+	pending.appSignIn(a)
 	require.Equal(t, http.StatusOK, pending.call(a, http.MethodGet, "/auth/start", "").status)
 	collect(pending)
 

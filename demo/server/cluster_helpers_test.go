@@ -137,11 +137,18 @@ func (b *browser) call(srv *Server, method, path, body string) reply {
 	return reply{status: res.StatusCode, header: res.Header, body: string(out)}
 }
 
-// signIn opens a session on srv and signs in at the provider with the
+// appSignIn signs in to the app on srv (POST /api/session).
+func (b *browser) appSignIn(srv *Server) {
+	b.t.Helper()
+	r := b.call(srv, http.MethodPost, "/api/session", `{"user":"demo"}`)
+	require.Equal(b.t, http.StatusOK, r.status, r.body)
+}
+
+// signIn signs in to the app on srv and then at the provider with the
 // password grant, answering the OTP when the user has 2FA.
 func (b *browser) signIn(c *cluster, srv *Server, username string) {
 	b.t.Helper()
-	require.Equal(b.t, http.StatusOK, b.call(srv, http.MethodGet, "/", "").status)
+	b.appSignIn(srv)
 	u, ok := c.sbx.DemoUser(username)
 	require.True(b.t, ok)
 	body, _ := json.Marshal(map[string]string{"username": username, "password": u.Password})

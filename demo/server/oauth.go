@@ -21,6 +21,7 @@ func (s *Server) oauthFlows() (*oauth.Flows, error) {
 			ClientSecret: secret,
 			AuthURL:      s.ProviderURL + "/auth",
 			TokenURL:     s.ProviderURL + "/auth/token",
+			RevokeURL:    s.ProviderURL + "/auth/revoke",
 			RedirectURL:  s.URL + "/auth/callback",
 			ProviderURL:  s.ProviderURL,
 		}
@@ -33,6 +34,7 @@ func (s *Server) oauthFlows() (*oauth.Flows, error) {
 			ClientSecret: s.SharedSandbox.ClientSecret,
 			AuthURL:      s.ProviderURL + "/auth",
 			TokenURL:     s.ProviderURL + "/auth/token",
+			RevokeURL:    s.ProviderURL + "/auth/revoke",
 			RedirectURL:  s.URL + "/auth/callback",
 			ProviderURL:  s.ProviderURL,
 		}

@@ -8,9 +8,10 @@ import (
 	"github.com/sealbridge/sealbridge/demo/apierr"
 )
 
-// routes builds the dev server's handler. Every /api/ route needs the
-// session cookie that loading the page sets, and every unsafe /api/ call
-// passes the CSRF checks.
+// routes builds the dev server's handler. Every /api/ route but
+// /api/session and /api/config needs the session cookie that signing in
+// (POST /api/session) sets, and every unsafe /api/ call passes the CSRF
+// checks. Loading the page creates no session.
 func (s *Server) routes() (http.Handler, *Assets, error) {
 	mux := http.NewServeMux()
 	static, err := s.staticFiles()
@@ -52,6 +53,8 @@ func (s *Server) routes() (http.Handler, *Assets, error) {
 		flows.RegisterRedirects(mux)
 		flows.RegisterAPI(api)
 	}
+	si := &signIn{sessions: s.sessions, flows: flows, log: s.cfg.Logger.With("component", "session")}
+	si.mount(mux, csrfDenied())
 	mux.Handle("/api/", s.protect(api))
 
 	handler := securityHeaders(s.connectSources(), s.frameSrc(), logRequests(s.cfg.Logger, recoverPanics(s.cfg.Logger, mux)))
@@ -67,9 +70,16 @@ func (s *Server) connectSources() []string { return []string{s.ProviderURL} }
 
 // protect puts an API mux behind the session and CSRF checks.
 func (s *Server) protect(h http.Handler) http.Handler {
-	unauthenticated := errorHandler(http.StatusUnauthorized, apierr.Unauthenticated, "no session: load the demo page first, and send its cookie")
-	forbidden := errorHandler(http.StatusForbidden, apierr.CSRF, "cross-site request refused: call from the page's own origin with the "+CSRFHeader+" header")
-	return s.sessions.Require(unauthenticated, csrf(forbidden, h))
+	return s.sessions.Require(unauthenticatedHandler(), csrf(csrfDenied(), h))
+}
+
+// unauthenticatedHandler answers a call that needs a signed-in user.
+func unauthenticatedHandler() http.Handler {
+	return errorHandler(http.StatusUnauthorized, apierr.Unauthenticated, "no session: sign in first (POST /api/session, the page's Sign in button), and send its cookie")
+}
+
+func csrfDenied() http.Handler {
+	return errorHandler(http.StatusForbidden, apierr.CSRF, "cross-site request refused: call from the page's own origin with the "+CSRFHeader+" header")
 }
 
 // pageConfig is what the page needs to know about the provider. It holds

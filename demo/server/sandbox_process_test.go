@@ -58,7 +58,7 @@ func TestSandboxProcessSharedByTheDevServer(t *testing.T) {
 	assert.Equal(t, st.URL, srv.ProviderURL)
 
 	b2 := newBrowser(t)
-	require.Equal(t, http.StatusOK, b2.call(srv, http.MethodGet, "/", "").status)
+	b2.appSignIn(srv)
 	body, _ := json.Marshal(map[string]string{"username": st.Users[0].Username, "password": st.Users[0].Password})
 	r := b2.call(srv, http.MethodPost, "/api/login", string(body))
 	assert.Equal(t, http.StatusOK, r.status, "signs in at the shared sandbox: %s", r.body)

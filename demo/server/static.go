@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -17,8 +16,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sealbridge/sealbridge/demo/apierr"
-	"github.com/sealbridge/sealbridge/demo/session"
 	"github.com/sealbridge/sealbridge/demo/web"
 	"github.com/sealbridge/sealbridge/internal/sri"
 )
@@ -156,20 +153,13 @@ func noCache(h http.Handler) http.Handler {
 	})
 }
 
-// page serves the demo page and gives the browser its session cookie. The
+// page serves the demo page. It creates no session (signing in does, POST
+// /api/session), so anonymous page loads leave no server-side state. The
 // page's preload of the shim is versioned with the shim's content hash, so
 // the browser may keep it for a year; index.js fetches the preloaded URL
 // with the preload's integrity.
 func (s *Server) page(st *staticHandlers) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if _, err := s.sessions.Ensure(w, r); err != nil {
-			if errors.Is(err, session.ErrUnavailable) {
-				session.WriteUnavailable(w)
-				return
-			}
-			writeError(w, http.StatusInternalServerError, apierr.Internal, "could not start a session")
-			return
-		}
 		data := st.data()
 		tag, hash, err := importMap(data.Modules)
 		var body bytes.Buffer

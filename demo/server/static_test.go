@@ -18,16 +18,18 @@ import (
 	"github.com/sealbridge/sealbridge/internal/sri"
 )
 
-func TestPageSetsSessionCookie(t *testing.T) {
+func TestSignInSetsSessionCookie(t *testing.T) {
 	e := newEnv(t)
 	res, body := e.get("/")
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Contains(t, res.Header.Get("Content-Type"), "text/html")
 	assert.Contains(t, string(body), "<")
+	assert.Empty(t, res.Header.Values("Set-Cookie"), "a page load creates no session")
 
+	res, _ = e.post("/api/session", []byte(`{"user":"demo"}`), func(r *http.Request) { e.sameOrigin(r, nil) })
 	raw := res.Header.Values("Set-Cookie")
 	require.Len(t, raw, 1)
-	c := e.session()
+	c := res.Cookies()[0]
 	assert.Equal(t, "sealbridge", c.Name)
 	assert.NotEmpty(t, c.Value)
 	assert.True(t, c.HttpOnly, "the page's script cannot read the session")
@@ -53,7 +55,7 @@ func TestPageKeepsLiveSession(t *testing.T) {
 
 func TestSecureCookie(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.Secure = true })
-	res, _ := e.get("/")
+	res, _ := e.post("/api/session", []byte(`{"user":"demo"}`), func(r *http.Request) { e.sameOrigin(r, nil) })
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	cookies := res.Cookies()
 	require.Len(t, cookies, 1)
