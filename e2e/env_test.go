@@ -102,13 +102,34 @@ func exceptionText(d *runtime.ExceptionDetails) string {
 	return d.Text
 }
 
-// open loads path and waits until the page says the shim is ready.
+// open loads path, waits until the page says the shim is ready, and signs
+// in with the page's own button, as a person would (a page load alone makes
+// no session).
 func (e *env) open(path string) {
 	e.t.Helper()
 	require.NoError(e.t, chromedp.Run(e.tab,
 		chromedp.Navigate(e.srv.URL+path),
 		chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery),
-	), "page did not become ready; logs:\n%s", e.logs.String())
+		signIn(),
+	), "page did not become ready or sign in failed; logs:\n%s", e.logs.String())
+}
+
+// signIn clicks the page's Sign in button unless the browser is signed in
+// already (another tab of it did), and waits until every panel knows.
+func signIn() chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var state string
+		if err := chromedp.Evaluate(`document.body.dataset.signedIn || ""`, &state).Do(ctx); err != nil {
+			return err
+		}
+		if state == "true" {
+			return nil
+		}
+		if err := chromedp.Click("#signin", chromedp.ByQuery).Do(ctx); err != nil {
+			return err
+		}
+		return chromedp.WaitVisible(`body[data-signed-in="true"]`, chromedp.ByQuery).Do(ctx)
+	})
 }
 
 // eval runs JS (awaiting a returned promise) and decodes its result.

@@ -73,7 +73,8 @@ func twoTabs(e *env, before string) [2]*tab {
 				return err
 			}))
 		}
-		actions = append(actions, chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery))
+		// The first tab signs in; the second finds the browser signed in.
+		actions = append(actions, chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery), signIn())
 		require.NoError(e.t, chromedp.Run(ctx, actions...))
 		tabs[i] = &tab{e: e, ctx: ctx}
 	}

@@ -1,6 +1,7 @@
 // "Provider account": server-held OAuth. The page only learns "connected
 // as …"; the provider's tokens stay in the dev server's session.
-import { showStatus, explain, postJSON } from "/static/ui.js";
+import { showStatus, explain, postJSON, armForm } from "/static/ui.js";
+import { signedIn, onSessionChange, signInFirst } from "/static/session.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -29,7 +30,17 @@ export function mountAccount(config) {
     showStatus(status, "busy", text);
   }
 
+  // Signed out of the app: no provider account to show or connect.
+  function signedOut() {
+    $("account-connected").hidden = true;
+    $("account-disconnected").hidden = true;
+    $("otp-form").hidden = true;
+    $("accounts-list").replaceChildren();
+    showStatus(status, "notice", signInFirst);
+  }
+
   async function refresh() {
+    if (!signedIn()) return signedOut();
     const res = await fetch("/api/me", { headers: { "X-Sealbridge-Request": "1" } });
     const data = await res.json().catch(() => ({}));
     if (res.status === 403 && data.code === "mfa_required") {
@@ -119,7 +130,14 @@ export function mountAccount(config) {
     showStatus(status, "ok", "Disconnected from the provider. Its tokens were removed from the server; the other panels are not affected.");
   });
 
+  armForm($("login-form"));
+  armForm($("otp-form"));
+  onSessionChange(() => {
+    status.replaceChildren(); // the "Sign in first" notice, or an old error
+    status.className = "status";
+    return refresh();
+  });
   const params = new URLSearchParams(location.search);
   if (params.get("auth_error")) showStatus(status, "error", "The provider sign-in did not complete.", params.get("auth_error"));
-  refresh();
+  else refresh();
 }

@@ -5,6 +5,7 @@ import { mountConnect } from "/static/connect.js";
 import { mountBeneficiaries } from "/static/beneficiaries.js";
 import { mountCheckout } from "/static/checkout.js";
 import { mountAccount } from "/static/account.js";
+import { mountSession } from "/static/session.js";
 import { showStatus, explain } from "/static/ui.js";
 
 const runtime = document.getElementById("runtime");
@@ -14,6 +15,8 @@ async function main() {
   const link = document.getElementById("provider-link");
   link.textContent = config.providerURL + (config.sandbox ? " (embedded sandbox)" : "");
   link.href = config.providerURL + "/inbox";
+  // Signing in needs no module: the header's button works meanwhile.
+  await mountSession();
   // The bank form's fields, and the sealing, live in the frame: they are
   // mounted at once; this page's module only sends the sealed body.
   const sbReady = load({ wasmURL: "/dist/sealbridge.wasm" });
@@ -25,7 +28,7 @@ async function main() {
   try {
     sb = await sbReady;
   } catch (e) {
-    runtime.textContent = "The secure module failed to load: " + e.message;
+    runtime.textContent = "Secure module not ready: it failed to load (" + e.message + "). Nothing you type is sent.";
     runtime.className = "runtime failed";
     return;
   }

@@ -1,7 +1,8 @@
 // "Beneficiaries": provider API calls in proxy mode. Each call goes to the
 // dev server's intermediary as a Qonto request descriptor; the server adds
 // the provider token.
-import { showStatus, explain } from "/static/ui.js";
+import { showStatus, explain, armForm } from "/static/ui.js";
+import { needsSignIn } from "/static/session.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -58,6 +59,7 @@ export function mountBeneficiaries(sb) {
   }
 
   async function list() {
+    if (needsSignIn(status)) return;
     showStatus(status, "busy", "Loading…");
     try {
       const res = await client.request({ method: "GET", path: "/v2/sepa/beneficiaries", query: { per_page: 25 } });
@@ -121,6 +123,7 @@ export function mountBeneficiaries(sb) {
       fail(e);
     }
   });
+  armForm($("ben-form"));
   $("ben-cancel").addEventListener("click", () => ($("ben-form").hidden = true));
   $("ben-load").addEventListener("click", list);
   $("ben-load").disabled = false;

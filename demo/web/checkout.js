@@ -2,6 +2,7 @@
 // to one invoice. The shim renews it through onAccessTokenExpired: once for
 // any number of waiting calls.
 import { showStatus, explain, postJSON } from "/static/ui.js";
+import { needsSignIn } from "/static/session.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -43,6 +44,7 @@ export function mountCheckout(sb, config) {
   }
 
   async function start() {
+    if (needsSignIn(status)) return;
     const invoiceId = select.value;
     started = invoiceId;
     showStatus(status, "busy", "Getting a checkout token…");

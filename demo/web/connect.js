@@ -6,7 +6,8 @@
 // page. If the provider has rotated its key, the frame fetches it anew and
 // seals again, once.
 import { mountSecureForm } from "/dist/frames.js";
-import { showStatus, explain } from "/static/ui.js";
+import { showStatus, explain, armForm } from "/static/ui.js";
+import { needsSignIn } from "/static/session.js";
 
 const pointers = { login: "/login", password: "/password" };
 
@@ -40,7 +41,6 @@ async function mountFields(form, config) {
   };
   show(secure.states);
   secure.onChange(show);
-  secure.onSubmit(() => form.requestSubmit());
   return secure;
 }
 
@@ -73,6 +73,7 @@ export async function mountConnect(sbReady, config) {
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
+    if (needsSignIn(status)) return;
     submit.disabled = true;
     sentLog.textContent = "";
     sent.hidden = true;
@@ -97,5 +98,8 @@ export async function mountConnect(sbReady, config) {
       submit.disabled = false;
     }
   });
+  // Enter in a secure field submits, once the handler above is in place.
+  secure.onSubmit(() => form.requestSubmit());
+  armForm(form);
   submit.disabled = false;
 }

@@ -1,6 +1,6 @@
 // Small helpers shared by the panels: status lines and plain-word errors.
 
-/** Shows a status line: kind is "ok", "error" or "busy". */
+/** Shows a status line: kind is "ok", "error", "notice" or "busy". */
 export function showStatus(el, kind, text, detail) {
   el.className = "status " + kind;
   el.textContent = text;
@@ -24,7 +24,7 @@ const plainWords = {
   payload_too_large: "That is too long to send.",
   invalid_argument: "Something in the form is not valid.",
   upstream_unavailable: "The bank is not answering right now. Please try again shortly.",
-  unauthenticated: "Your session has ended. Reload the page.",
+  unauthenticated: "Sign in first, with the Sign in button at the top of the page.",
   mfa_required: "The bank wants a new one-time code.",
   reauth_required: "Please sign in again.",
   invoice_paid: "This invoice is already paid. Nothing more is due.",
@@ -33,6 +33,14 @@ const plainWords = {
 /** Plain words for an error code, with the technical message as detail. */
 export function explain(code, message) {
   return { text: plainWords[code] || "Something went wrong.", detail: message ? `${code}: ${message}` : code };
+}
+
+/**
+ * Enables a form's fieldset: call it once the form's submit handler is in
+ * place. Until then its controls are disabled, so no submit can happen.
+ */
+export function armForm(form) {
+  for (const fs of form.querySelectorAll(":scope > fieldset")) fs.disabled = false;
 }
 
 /** POSTs JSON to the dev server with the CSRF header, and reads JSON back. */
