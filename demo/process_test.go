@@ -65,12 +65,24 @@ func sealedShape() string {
 // cookie.
 func signIn(t *testing.T, client *http.Client, base string) *http.Cookie {
 	t.Helper()
-	res, err := client.Get(base + "/")
+	res := postSignIn(t, client, base)
+	require.NotEmpty(t, res.Cookies(), "no session cookie")
+	return res.Cookies()[0]
+}
+
+// postSignIn signs in as the page's button does (POST /api/session).
+func postSignIn(t *testing.T, client *http.Client, base string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+"/api/session", strings.NewReader(`{"user":"demo"}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", base)
+	req.Header.Set("X-Sealbridge-Request", "1")
+	res, err := client.Do(req)
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	require.NotEmpty(t, res.Cookies(), "no session cookie")
-	return res.Cookies()[0]
+	return res
 }
 
 // SIGTERM while a call waits on a slow provider: the server stops taking
@@ -161,9 +173,7 @@ func TestTLSFromEnvironment(t *testing.T) {
 	roots.AddCert(cert)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 
-	res, err := client.Get(p.URL + "/")
-	require.NoError(t, err)
-	res.Body.Close()
+	res := postSignIn(t, client, p.URL)
 	require.NotNil(t, res.TLS, "answered over TLS")
 	assertSecureSite(t, res)
 }
@@ -173,19 +183,14 @@ func TestTLSFromEnvironment(t *testing.T) {
 func TestSecureBehindProxyFromEnvironment(t *testing.T) {
 	p := startDemo(t, "SEALBRIDGE_SECURE=1")
 	require.True(t, strings.HasPrefix(p.URL, "http://127.0.0.1:"), p.URL)
-	res, err := http.Get(p.URL + "/")
-	require.NoError(t, err)
-	res.Body.Close()
-	assertSecureSite(t, res)
+	assertSecureSite(t, postSignIn(t, http.DefaultClient, p.URL))
 }
 
 // Plain HTTP without SEALBRIDGE_SECURE: no Secure cookie, which the
 // browser would drop, and no HSTS, which it would ignore.
 func TestPlainHTTPByDefault(t *testing.T) {
 	p := startDemo(t)
-	res, err := http.Get(p.URL + "/")
-	require.NoError(t, err)
-	res.Body.Close()
+	res := postSignIn(t, http.DefaultClient, p.URL)
 	require.Len(t, res.Cookies(), 1)
 	c := res.Cookies()[0]
 	assert.Equal(t, "sealbridge", c.Name)
