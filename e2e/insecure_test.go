@@ -43,7 +43,7 @@ func TestInsecureContextSendsNothing(t *testing.T) {
 	insecure := strings.Replace(e.srv.URL, "127.0.0.1", insecureHost, 1)
 	require.NotEqual(t, e.srv.URL, insecure, "the dev server listens on 127.0.0.1")
 	e.run(chromedp.Navigate(insecure + "/"))
-	e.run(chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery))
+	e.run(chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery), signIn())
 	var secure bool
 	e.eval(`window.isSecureContext || typeof crypto.subtle !== "undefined"`, &secure)
 	require.False(t, secure, "the test needs a page without crypto.subtle")

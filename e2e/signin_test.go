@@ -1,0 +1,59 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+)
+
+// userRoutes are the dev server's routes that act for a signed-in user.
+var userRoutes = []string{"/api/embed-intermediary", "/api/checkout-token", "/api/connections", "/api/me", "/api/login"}
+
+// assertPanelsSaySignInFirst clicks each panel's action while signed out:
+// each says "Sign in first" and none calls the server.
+func (e *env) assertPanelsSaySignInFirst() {
+	e.t.Helper()
+	sent := map[string]int{}
+	for _, p := range userRoutes {
+		sent[p] = len(e.net.sent(p))
+	}
+	assert.Contains(e.t, e.waitStatusFor("account-status", "Sign in first"), "Sign in first")
+	for button, status := range map[string]string{"ben-load": "ben-status", "checkout-start": "checkout-status", "connect-submit": "connect-status"} {
+		e.run(chromedp.Click("#"+button, chromedp.ByID))
+		assert.Contains(e.t, e.waitStatusFor(status, "Sign in first"), "Sign in first", "after clicking %s", button)
+	}
+	for _, p := range userRoutes {
+		assert.Equal(e.t, sent[p], len(e.net.sent(p)), "%s was called while signed out", p)
+	}
+}
+
+// The demo used as a person would, before signing in: every panel that
+// acts for a user says "Sign in first" and sends nothing; the header's
+// Sign in button makes them work; Sign out ends the session, revokes the
+// provider login at the sandbox (RFC 7009), and the panels say "Sign in
+// first" again.
+func TestDemoSignInFirstThenSignOut(t *testing.T) {
+	e := newEnv(t)
+	e.run(chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery))
+	var header string
+	e.run(chromedp.Text(".signin", &header, chromedp.ByQuery))
+	assert.Contains(t, header, "Not signed in")
+	e.assertPanelsSaySignInFirst()
+
+	e.run(signIn())
+	e.run(chromedp.Text(".signin", &header, chromedp.ByQuery))
+	assert.Contains(t, header, "Signed in as demo")
+	e.signInWithPassword()
+	e.run(chromedp.Click("#ben-load", chromedp.ByID))
+	assert.Contains(t, e.waitStatus("ben-status"), "ok: ")
+
+	e.run(chromedp.Click("#signin", chromedp.ByID), chromedp.WaitVisible(`body[data-signed-in="false"]`, chromedp.ByQuery))
+	e.run(chromedp.Text(".signin", &header, chromedp.ByQuery))
+	assert.Contains(t, header, "Not signed in")
+	var hidden bool
+	e.eval(`document.getElementById("account-connected").hidden && document.getElementById("account-disconnected").hidden`, &hidden)
+	assert.True(t, hidden, "no provider account is shown once signed out")
+	assert.Contains(t, e.logs.String(), "login revoked by the client", "the sandbox revoked the provider login")
+	e.assertPanelsSaySignInFirst()
+}
