@@ -288,4 +288,10 @@ func TestProviderSignInNeedsAppSession(t *testing.T) {
 	}
 	assert.Zero(t, e.tokenHits.Load(), "the provider was not asked")
 	assert.Len(t, e.store.Backend().(*session.MemoryBackend).Dump(), 1, "only the signed-in browser's session")
+
+	// Nor do anonymous tries count against alice's sign-in limit.
+	for range 12 {
+		require.Equal(t, http.StatusUnauthorized, do(t, anon, http.MethodPost, e.app.URL+"/api/login", "application/json", `{"username":"alice","password":"x"}`).status)
+	}
+	assert.Equal(t, http.StatusOK, e.login(t, "alice", e.password(t, "alice")).status, "alice can still sign in")
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
+	"github.com/sealbridge/sealbridge/demo/session"
 	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
@@ -45,21 +46,16 @@ func (f *Flows) Login(w http.ResponseWriter, r *http.Request) {
 		Username string `json:"username"`
 		Password string `json:"password"`
 	}
-	if ferr := readFlowJSON(w, r, &req); ferr != nil {
+	// The session first: an anonymous caller is counted nowhere.
+	sess, ferr := f.appSession(r)
+	if ferr == nil {
+		ferr = readFlowJSON(w, r, &req)
+	}
+	if ferr == nil {
+		ferr = f.checkLogin(r, req.Username, req.Password)
+	}
+	if ferr != nil {
 		flowsWriteError(w, ferr)
-		return
-	}
-	if ferr := f.checkLogin(r, req.Username, req.Password); ferr != nil {
-		flowsWriteError(w, ferr)
-		return
-	}
-	sess, err := f.sessions.Find(r)
-	if err != nil {
-		flowsWriteError(w, sessionError(err))
-		return
-	}
-	if sess == nil {
-		flowsWriteError(w, errNoAppSession)
 		return
 	}
 	tok, err := f.oauth.PasswordCredentialsToken(f.oauthContext(r.Context()), req.Username, req.Password)
@@ -101,6 +97,19 @@ func (f *Flows) Login(w http.ResponseWriter, r *http.Request) {
 		out.MFADeliveryMethods = []string{}
 	}
 	flowsWriteJSON(w, http.StatusOK, out)
+}
+
+// appSession is the caller's session in the app: the provider sign-in
+// belongs to a signed-in user, so none is 401 unauthenticated.
+func (f *Flows) appSession(r *http.Request) (*session.Session, *flowError) {
+	sess, err := f.sessions.Find(r)
+	switch {
+	case err != nil:
+		return nil, sessionError(err)
+	case sess == nil:
+		return nil, errNoAppSession
+	}
+	return sess, nil
 }
 
 // checkLogin refuses a malformed sign-in, then counts it against the

@@ -36,7 +36,7 @@ type sessionState struct {
 	User     string `json:"user,omitempty"`
 }
 
-// mountSignIn registers the routes, behind the CSRF checks for the unsafe
+// mount registers the routes, behind the CSRF checks for the unsafe
 // methods; they are outside protect(), which would need the very session
 // they make.
 func (si *signIn) mount(mux *http.ServeMux, forbidden http.Handler) {
