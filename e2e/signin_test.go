@@ -57,3 +57,23 @@ func TestDemoSignInFirstThenSignOut(t *testing.T) {
 	assert.Contains(t, e.logs.String(), "login revoked by the client", "the sandbox revoked the provider login")
 	e.assertPanelsSaySignInFirst()
 }
+
+// A session that ends behind the page's back (it expired, or another tab
+// signed out): the next call's 401 makes the panel say "Sign in first" and
+// the header offer Sign in again.
+func TestDemoSessionEndedElsewhere(t *testing.T) {
+	e := newEnv(t)
+	e.open("/")
+	var ok bool
+	e.eval(`fetch("/api/session", { method: "DELETE", headers: { "X-Sealbridge-Request": "1" } }).then((r) => r.ok)`, &ok)
+	assert.True(t, ok)
+	e.run(chromedp.Click("#checkout-start", chromedp.ByID))
+	assert.Contains(t, e.waitStatusFor("checkout-status", "Sign in first"), "Sign in first")
+	e.run(chromedp.WaitVisible(`body[data-signed-in="false"]`, chromedp.ByQuery))
+	var header string
+	e.run(chromedp.Text(".signin", &header, chromedp.ByQuery))
+	assert.Contains(t, header, "Not signed in")
+	e.run(signIn())
+	e.run(chromedp.Click("#checkout-start", chromedp.ByID))
+	assert.Contains(t, e.waitStatusFor("checkout-status", "Ready to pay"), "ok: ")
+}

@@ -61,6 +61,9 @@ export async function mountSession() {
       button.disabled = false;
     }
   });
+  window.addEventListener("sealbridge:session-ended", () => {
+    if (state.signedIn) update({ signedIn: false });
+  });
   const res = await fetch("/api/session");
   await update(res.ok ? await res.json() : { signedIn: false });
   button.disabled = false;

@@ -30,8 +30,13 @@ const plainWords = {
   invoice_paid: "This invoice is already paid. Nothing more is due.",
 };
 
-/** Plain words for an error code, with the technical message as detail. */
+/**
+ * Plain words for an error code, with the technical message as detail. An
+ * `unauthenticated` answer means the session ended (it expired, or another
+ * tab signed out): the header hears of it and shows "Sign in".
+ */
 export function explain(code, message) {
+  if (code === "unauthenticated") window.dispatchEvent(new Event("sealbridge:session-ended"));
   return { text: plainWords[code] || "Something went wrong.", detail: message ? `${code}: ${message}` : code };
 }
 
