@@ -17,6 +17,10 @@ import (
 const stormJS = `async (n, waitMs, skewMs) => {
 	const { load } = await import("/dist/index.js");
 	const { checkoutToken } = await import("/static/checkout.js");
+	const { postJSON } = await import("/static/ui.js");
+	// Checkout tokens are minted for a signed-in user: sign in as the demo's.
+	const signIn = await postJSON("/api/session", { user: "demo" });
+	if (!signIn.ok) throw new Error("sign-in failed: " + JSON.stringify(signIn.data));
 	const sb = await load();
 	const config = await (await fetch("/api/config")).json();
 	let calls = 0;
@@ -58,6 +62,9 @@ func measureStorm(c *chrome, dist string, n int) (*stormResult, error) {
 	cfg := server.Config{Addr: "127.0.0.1:0", DistDir: dist, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	cfg.Sandbox.Checkout.TokenTTL = stormTTL
 	cfg.Sandbox.Checkout.Leeway = -1
+	// Keep every payment, so that the count proves each call reached the
+	// provider (the sandbox keeps 100 per invoice by default).
+	cfg.Sandbox.Limits.PaymentsPerInvoice = n
 	srv, err := server.Start(cfg)
 	if err != nil {
 		return nil, err
