@@ -47,8 +47,6 @@ func (s *Server) oauthFlows() (*oauth.Flows, error) {
 	cfg.Sessions = s.sessions
 	cfg.Logger = s.cfg.Logger.With("component", "oauth")
 	cfg.HTTPClient = s.provider.http
-	if len(s.cfg.TrustedProxies) > 0 {
-		cfg.ClientAddress = clientAddress(s.cfg.TrustedProxies)
-	}
+	cfg.ClientAddress = clientAddress(s.cfg.TrustedProxies)
 	return oauth.NewFlows(cfg)
 }

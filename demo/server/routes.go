@@ -53,7 +53,7 @@ func (s *Server) routes() (http.Handler, *Assets, error) {
 		flows.RegisterRedirects(mux)
 		flows.RegisterAPI(api)
 	}
-	si := &signIn{sessions: s.sessions, flows: flows, log: s.cfg.Logger.With("component", "session")}
+	si := &signIn{sessions: s.sessions, flows: flows, log: s.cfg.Logger.With("component", "session"), address: clientAddress(s.cfg.TrustedProxies)}
 	si.mount(mux, csrfDenied())
 	mux.Handle("/api/", s.protect(api))
 

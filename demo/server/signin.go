@@ -7,7 +7,9 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/oauth"
@@ -28,7 +30,18 @@ type signIn struct {
 	sessions *session.Sessions
 	flows    *oauth.Flows // nil without provider sign-in: nothing to revoke
 	log      *slog.Logger
+	// address names the caller for the per-address limit (clientAddress).
+	address func(*http.Request) string
 }
+
+// Sign-ins per client address and window: each makes a session that lives
+// for hours, so a loop of them would fill the store (which refuses new
+// sign-ins when full rather than evict anyone). Counted in the store, so
+// across every instance.
+const (
+	signInsPerAddress = 30
+	signInWindow      = 15 * time.Minute
+)
 
 // sessionState is what GET, POST and DELETE /api/session answer.
 type sessionState struct {
@@ -66,7 +79,7 @@ func (si *signIn) state(w http.ResponseWriter, r *http.Request) {
 // session the browser had is ended and its provider tokens revoked.
 func (si *signIn) signIn(w http.ResponseWriter, r *http.Request) {
 	name, ok := readSignIn(w, r)
-	if !ok {
+	if !ok || si.limited(w, r) {
 		return
 	}
 	sess, ended, err := si.sessions.SignIn(w, r, signInUsers[name])
@@ -101,6 +114,23 @@ func (si *signIn) signOut(w http.ResponseWriter, r *http.Request) {
 		si.log.Info("signed out", "user", sess.User)
 	}
 	writeJSON(w, http.StatusOK, sessionState{})
+}
+
+// limited counts one sign-in from the request's address and, past the
+// limit, answers 429 rate_limited with Retry-After.
+func (si *signIn) limited(w http.ResponseWriter, r *http.Request) bool {
+	n, reset, err := si.sessions.Store.Hit(r.Context(), "signin-address:"+si.address(r), signInWindow)
+	if err != nil {
+		session.WriteUnavailable(w)
+		return true
+	}
+	if n <= signInsPerAddress {
+		return false
+	}
+	si.log.Warn("sign-in rate limited")
+	w.Header().Set("Retry-After", strconv.Itoa(int((reset+time.Second-1)/time.Second)))
+	writeError(w, http.StatusTooManyRequests, apierr.RateLimited, "too many sign-ins from this address; wait and try again")
+	return true
 }
 
 func (si *signIn) revoke(r *http.Request, ended *session.Session) {
