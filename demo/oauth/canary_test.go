@@ -62,6 +62,14 @@ func TestNoSecretReachesLogsOrBrowser(t *testing.T) {
 	require.Equal(t, "mfa_required", errorCode(t, e.get(t, "/api/me")))
 	require.Equal(t, http.StatusOK, e.login(t, "alice", e.password(t, "alice")).status)
 
+	e.assertNothingLeaked(t, verifiers, otps)
+}
+
+// assertNothingLeaked hunts, in the dev server's and the sandbox's logs and
+// in every response the browser got, the client secret, the users'
+// passwords, every token the provider issued, the PKCE verifiers and the
+// one-time passwords.
+func (e *flowsEnv) assertNothingLeaked(t *testing.T, verifiers, otps []string) {
 	_, secret := e.sbx.ClientCredentials()
 	e.mu.Lock()
 	secrets := append([]string{secret, e.password(t, "alice"), e.password(t, "bob")}, e.issued...)
