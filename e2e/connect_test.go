@@ -66,6 +66,7 @@ func TestConnectKeyFailuresSendNothing(t *testing.T) {
 		{"http 500", sandbox.KeyHTTP500, "", "couldn't get the bank's encryption key"},
 		{"html page", sandbox.KeyHTML, "", "couldn't get the bank's encryption key"},
 		{"truncated json", sandbox.KeyTruncated, "", "couldn't get the bank's encryption key"},
+		{"no CORS header", sandbox.KeyNoCORS, "", "couldn't get the bank's encryption key"},
 		{"1024-bit key", sandbox.KeyWeak1024, "", "failed our safety checks"},
 		{"pin mismatch", sandbox.KeyOK, "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs", "not the one this page expects"},
 	}

@@ -51,6 +51,7 @@ const (
 	KeyTruncated                 // 200 application/json cut in the middle
 	KeyHang                      // hold the request until the client gives up (or the fault is lifted: 503)
 	KeyForeign                   // a sound 2048-bit key the provider never decrypts with: every field sealed with it is refused with unknown_kid
+	KeyNoCORS                    // the real key, without Access-Control-Allow-Origin: a browser page on another origin cannot read it
 )
 
 // ringKey is one private key of the ring. until is when a rotated-out key
@@ -275,11 +276,13 @@ func (r *keyRing) outsider(slot **jose.JSONWebKey, bits int, v *keyView) error {
 // handleKey serves GET KeyPath: the current public key as a JWK, or with
 // ?format=jwks every key that still decrypts.
 func (s *Sandbox) handleKey(w http.ResponseWriter, r *http.Request) {
-	s.keys.cors(w, r)
 	kv, err := s.keys.snapshot()
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "internal", "key generation failed")
 		return
+	}
+	if kv.fault != KeyNoCORS {
+		s.keys.cors(w, r)
 	}
 	keys, fault := kv.keys, kv.fault
 	var v any = keys[0]
@@ -312,7 +315,7 @@ func (s *Sandbox) handleKey(w http.ResponseWriter, r *http.Request) {
 		case <-kv.release:
 			writeError(w, http.StatusServiceUnavailable, "unavailable", "key request was held by an injected fault, now lifted; retry")
 		}
-	default: // KeyOK, KeyWeak1024, KeyForeign
+	default: // KeyOK, KeyWeak1024, KeyForeign, KeyNoCORS
 		writeJSON(w, http.StatusOK, v)
 	}
 }

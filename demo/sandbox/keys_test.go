@@ -253,3 +253,15 @@ func TestKeyFaultHang(t *testing.T) {
 		assert.JSONEq(t, string(good), string(body))
 	})
 }
+
+// KeyNoCORS serves the real key without the CORS grant, even to an allowed
+// origin: what a browser page sees as a network failure.
+func TestKeyFaultNoCORS(t *testing.T) {
+	const allowed = "http://127.0.0.1:8080"
+	s, srv := newTestSandbox(t, Config{Keys: KeysConfig{AllowedOrigins: []string{allowed}}})
+	s.SetKeyFault(KeyNoCORS)
+	res, body := doRequest(t, srv, http.MethodGet, KeyPath, http.Header{"Origin": {allowed}}, nil)
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Empty(t, res.Header.Get("Access-Control-Allow-Origin"))
+	assert.Equal(t, s.KeyID(), parseJWK(t, body).KeyID, "the body is the real key")
+}
