@@ -13,6 +13,7 @@ package sandbox
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -45,6 +46,8 @@ type Sandbox struct {
 	dispatch *dispatcher
 	checkout *checkoutServer
 	oauth    *oauthServer
+	// serverTokens counts client_credentials grants (ServerTokenGrants).
+	serverTokens atomic.Int64
 }
 
 // New builds a sandbox with fresh keys and secrets.

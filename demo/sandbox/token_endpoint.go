@@ -82,9 +82,15 @@ func (s *Sandbox) authenticateClient(r *http.Request) bool {
 }
 
 func (s *Sandbox) grantClientCredentials(w http.ResponseWriter, r *http.Request, form url.Values) {
+	s.serverTokens.Add(1)
 	tok := s.tokens.issue(grant{ClientID: s.client.ID, Scope: form.Get("scope"), Expires: s.now().Add(s.cfg.TokenTTL)})
 	writeJSON(w, http.StatusOK, tokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(s.cfg.TokenTTL.Seconds()), Scope: form.Get("scope")})
 }
+
+// ServerTokenGrants counts the client_credentials grants served: how often
+// a server asked for its own access token. Tests use it to prove that
+// concurrent callers share one.
+func (s *Sandbox) ServerTokenGrants() int { return int(s.serverTokens.Load()) }
 
 // oauthError writes RFC 6749 §5.2's error body.
 func oauthError(w http.ResponseWriter, status int, code, desc string) {
