@@ -39,7 +39,7 @@ type signIn struct {
 // sign-ins when full rather than evict anyone). Counted in the store, so
 // across every instance.
 const (
-	signInsPerAddress = 30
+	signInsPerAddress = 100
 	signInWindow      = 15 * time.Minute
 )
 
