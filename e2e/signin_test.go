@@ -44,6 +44,9 @@ func TestDemoSignInFirstThenSignOut(t *testing.T) {
 	e.run(signIn())
 	e.run(chromedp.Text(".signin", &header, chromedp.ByQuery))
 	assert.Contains(t, header, "Signed in as demo")
+	var stale []string
+	e.eval(`[...document.querySelectorAll(".status")].filter((s) => s.textContent.includes("Sign in first")).map((s) => s.id)`, &stale)
+	assert.Empty(t, stale, "signed in, no panel still says Sign in first")
 	e.signInWithPassword()
 	e.run(chromedp.Click("#ben-load", chromedp.ByID))
 	assert.Contains(t, e.waitStatus("ben-status"), "ok: ")

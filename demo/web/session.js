@@ -21,11 +21,26 @@ export function onSessionChange(fn) {
 
 export const signInFirst = "Sign in first, with the Sign in button at the top of the page.";
 
+// Status lines showing "Sign in first": cleared once the user signs in, so
+// that no panel keeps telling a signed-in user to sign in.
+const waiting = new Set();
+
 /** Shows "Sign in first" in a panel's status line when signed out; true then. */
 export function needsSignIn(status) {
   if (state.signedIn) return false;
   showStatus(status, "notice", signInFirst);
+  waiting.add(status);
   return true;
+}
+
+function clearSignInNotices() {
+  for (const status of waiting) {
+    if (status.textContent === signInFirst) {
+      status.replaceChildren();
+      status.className = "status";
+    }
+  }
+  waiting.clear();
 }
 
 // update shows the new state; body[data-signed-in] changes once every
@@ -35,6 +50,7 @@ async function update(next) {
   state = next;
   $("signin-state").textContent = state.signedIn ? `Signed in as ${state.user}` : "Not signed in";
   $("signin").textContent = state.signedIn ? "Sign out" : "Sign in";
+  if (changed && state.signedIn) clearSignInNotices();
   if (changed) await Promise.all(listeners.map((fn) => fn(state.signedIn)));
   document.body.dataset.signedIn = String(state.signedIn);
 }
