@@ -154,6 +154,8 @@ func (s *Sandbox) handleInbox(w http.ResponseWriter, r *http.Request) {
 	type row struct {
 		Username, Password, OTP, OTPAuthURI string
 		TwoFactor                           bool
+		// Used: this step's code was already accepted; it works once.
+		Used bool
 	}
 	o := s.oauth
 	now := s.now()
@@ -163,6 +165,7 @@ func (s *Sandbox) handleInbox(w http.ResponseWriter, r *http.Request) {
 		rw := row{Username: u.Username, Password: u.Password, TwoFactor: u.TwoFactor}
 		if u.TwoFactor {
 			rw.OTP = hotp(u.totpSecret, totpStepAt(now))
+			rw.Used = u.lastOTPStep >= totpStepAt(now)
 			rw.OTPAuthURI = "otpauth://totp/Sandbox:" + url.PathEscape(u.Username) + "?secret=" +
 				base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(u.totpSecret) + "&issuer=Sandbox"
 		}
@@ -187,7 +190,7 @@ passwords and "delivers" one-time passwords here instead of by e-mail or SMS. Co
 <table>
 <tr><th>User</th><th>Password</th><th>One-time password</th></tr>
 {{range .Users}}<tr><td>{{.Username}}</td><td><code id="password-{{.Username}}">{{.Password}}</code></td>
-<td>{{if .TwoFactor}}<code id="otp-{{.Username}}">{{.OTP}}</code>{{else}}no 2FA{{end}}</td></tr>
+<td>{{if .TwoFactor}}<code id="otp-{{.Username}}">{{.OTP}}</code>{{if .Used}} <span id="otp-used-{{.Username}}">already used: the next code comes in {{$.SecondsLeft}} s</span>{{end}}{{else}}no 2FA{{end}}</td></tr>
 {{end}}</table>
 <p>To use an authenticator app instead, add these keys:</p>
 <ul>{{range .Users}}{{if .TwoFactor}}<li>{{.Username}}: <code>{{.OTPAuthURI}}</code></li>{{end}}{{end}}</ul>

@@ -181,6 +181,18 @@ func TestInboxShowsCodesAndSaysSandbox(t *testing.T) {
 	assert.Contains(t, body, `id="password-alice">`+o.password(t, "alice")+`<`)
 	assert.NotContains(t, body, `id="otp-alice"`)
 	assert.Contains(t, body, "not a real bank")
+	assert.NotContains(t, body, `id="otp-used-bob"`, "a fresh code is not marked used")
+}
+
+// Once this step's code is accepted, the inbox says so and when the next
+// one comes, instead of offering a code that can only fail.
+func TestInboxMarksAUsedCode(t *testing.T) {
+	o := newOAuthTest(t, nil)
+	at := str(o.passwordTokens(t, "bob"), "access_token")
+	res, _ := o.validate(t, at, o.s.CurrentOTP("bob"), "TOTP")
+	require.Less(t, res.StatusCode, 300)
+	_, body := o.get(t, "/inbox")
+	assert.Contains(t, body, `id="otp-used-bob">already used: the next code comes in`)
 }
 
 func TestAccountsRefusesClientTokens(t *testing.T) {
