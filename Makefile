@@ -139,7 +139,7 @@ $(STAMPS)/test-node: $(NODE_TEST_INPUTS)
 	@mkdir -p $(STAMPS) && touch $@
 
 ## bench: size, start-up, seal latency, memory, renewal storm, delivery and
-## proxy overhead against the anchors; writes docs/benchmarks.md (~3 min).
+## proxy overhead against reference modules; writes docs/benchmarks.md (~3 min).
 ## Installs what it needs (brotli, Chromium, node_modules) when missing.
 bench: bench-deps
 	$(MAKE) --no-print-directory wasm node_modules/.package-lock.json
