@@ -67,6 +67,7 @@ func main() {
 // printBanner says where everything is, and the sandbox's demo users.
 func printBanner(srv *server.Server, cfg server.Config) {
 	fmt.Printf("Sealbridge demo:  %s\n", srv.URL)
+	fmt.Printf("Secure fields:    %s (the frame origin, isolated mode)\n", srv.FrameURL)
 	if srv.SharedSandbox != nil {
 		fmt.Printf("Sandbox provider: %s (shared; users in %s)\n", srv.ProviderURL, cfg.SandboxSettings)
 		return
