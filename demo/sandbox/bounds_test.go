@@ -198,6 +198,7 @@ func TestSandboxOversizedBodies413(t *testing.T) {
 		max                             int
 	}{
 		{"token endpoint", "/auth/token", form, "", maxTokenBody},
+		{"revocation endpoint", "/auth/revoke", form, "", maxTokenBody},
 		{"consent form", "/auth/consent", form, "", maxConsentBody},
 		{"connections", ConnectionsPath, "application/json", client, maxConnectionBody},
 		{"dispatch", DispatchPath, "application/json", client, maxDispatchBody},

@@ -10,14 +10,7 @@ import "net/http"
 // already revoked token, or one issued to another client, gets 200 all
 // the same (§2.2): the answer tells a caller nothing about a token.
 func (s *Sandbox) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request", "body must be application/x-www-form-urlencoded")
-		return
-	}
-	if !s.authenticateClient(r) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="sandbox"`)
-		oauthError(w, http.StatusUnauthorized, "invalid_client", "unknown client or wrong secret")
+	if !s.readClientForm(w, r) {
 		return
 	}
 	token := r.PostForm.Get("token")

@@ -31,18 +31,7 @@ func (s *Sandbox) mountToken() error {
 // handleToken is the OAuth2 token endpoint (RFC 6749 §3.2): form-encoded,
 // client authenticated by HTTP Basic or by client_id/client_secret fields.
 func (s *Sandbox) handleToken(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxTokenBody)
-	if err := r.ParseForm(); err != nil {
-		if errors.As(err, new(*http.MaxBytesError)) {
-			oauthError(w, http.StatusRequestEntityTooLarge, "invalid_request", fmt.Sprintf("the request body is over %d bytes", maxTokenBody))
-			return
-		}
-		oauthError(w, http.StatusBadRequest, "invalid_request", "body must be application/x-www-form-urlencoded")
-		return
-	}
-	if !s.authenticateClient(r) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="sandbox"`)
-		oauthError(w, http.StatusUnauthorized, "invalid_client", "unknown client or wrong secret")
+	if !s.readClientForm(w, r) {
 		return
 	}
 	grants := s.grantHandlers()
@@ -52,6 +41,29 @@ func (s *Sandbox) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h(w, r, r.PostForm)
+}
+
+// readClientForm reads a form-encoded body (413 past maxTokenBody, 400 if
+// it is no form) and authenticates the client by HTTP Basic or by
+// client_id/client_secret fields (401), as the token and revocation
+// endpoints do (RFC 6749 §2.3.1, RFC 7009 §2.1). It has answered when it
+// returns false.
+func (s *Sandbox) readClientForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxTokenBody)
+	if err := r.ParseForm(); err != nil {
+		if errors.As(err, new(*http.MaxBytesError)) {
+			oauthError(w, http.StatusRequestEntityTooLarge, "invalid_request", fmt.Sprintf("the request body is over %d bytes", maxTokenBody))
+			return false
+		}
+		oauthError(w, http.StatusBadRequest, "invalid_request", "body must be application/x-www-form-urlencoded")
+		return false
+	}
+	if !s.authenticateClient(r) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="sandbox"`)
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "unknown client or wrong secret")
+		return false
+	}
+	return true
 }
 
 // grantHandlers lists the supported grants. The OAuth feature adds
