@@ -37,7 +37,7 @@ func (m *Minter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	sess := session.From(r.Context())
 	if sess == nil {
-		checkoutWrite(w, http.StatusUnauthorized, errBody(apierr.Unauthenticated, "no session: load the demo page first"))
+		checkoutWrite(w, http.StatusUnauthorized, errBody(apierr.Unauthenticated, "not signed in: sign in first (POST /api/session) and send the session cookie"))
 		return
 	}
 	invoiceID, fail := readCheckoutRequest(w, r)
