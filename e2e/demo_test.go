@@ -228,8 +228,9 @@ func TestDemoPageLoadsWithoutFailedRequests(t *testing.T) {
 	assert.Equal(t, "image/svg+xml", res.Header.Get("Content-Type"))
 }
 
-// The one-time-code prompt says how the code comes in plain words, not
-// the provider's method names.
+// The one-time-code prompt says where the code is: with the embedded
+// sandbox, which sends nothing, on its inbox page (linked); with another
+// provider, how it comes in plain words, not the provider's method names.
 func TestDemoOTPPromptInPlainWords(t *testing.T) {
 	e := newEnv(t)
 	e.open("/")
@@ -238,7 +239,16 @@ func TestDemoOTPPromptInPlainWords(t *testing.T) {
 	e.run(chromedp.Click("#login-submit", chromedp.ByID), chromedp.WaitVisible("#otp-form", chromedp.ByID))
 	var prompt string
 	e.run(chromedp.Text("#account-status", &prompt, chromedp.ByID))
-	assert.Equal(t, "Enter the one-time code from your authenticator app or the email you received.", prompt)
-	assert.NotContains(t, prompt, "TOTP")
+	assert.Contains(t, prompt, "sandbox's inbox page")
+	assert.NotContains(t, prompt, "email you received", "the sandbox sends no email")
+	var inbox string
+	e.run(chromedp.WaitVisible("#inbox-link", chromedp.ByID))
+	e.eval(`document.getElementById("inbox-link").href`, &inbox)
+	assert.Equal(t, e.srv.ProviderURL+"/inbox", inbox)
+
+	var generic string
+	e.eval(`import("/static/account.js").then((m) => m.otpPrompt(["TOTP", "EMAIL"], false))`, &generic)
+	assert.Equal(t, "Enter the one-time code from your authenticator app or the email you received.", generic)
+	assert.NotContains(t, generic, "TOTP")
 	e.screenshot("otp")
 }

@@ -12,8 +12,13 @@ const deliveryWords = {
   sms: "the text message you received",
 };
 
-/** "Enter the one-time code from your authenticator app or the email you received." */
-export function otpPrompt(methods) {
+/**
+ * "Enter the one-time code from your authenticator app or the email you
+ * received." The embedded sandbox sends nothing: it shows the code on its
+ * inbox page, so with it the prompt says so.
+ */
+export function otpPrompt(methods, sandbox) {
+  if (sandbox) return "Enter the one-time code shown on the sandbox's inbox page: the sandbox sends no email or text.";
   const ways = (methods || []).map((m) => deliveryWords[String(m).toLowerCase()]).filter(Boolean);
   if (ways.length === 0) return "Enter your one-time code.";
   const last = ways.pop();
@@ -23,6 +28,7 @@ export function otpPrompt(methods) {
 export function mountAccount(config) {
   const status = $("account-status");
   $("inbox-link").href = config.providerURL + "/inbox";
+  $("otp-sandbox-hint").hidden = !config.sandbox;
 
   function askForOTP(text) {
     $("otp-form").hidden = false;
@@ -45,7 +51,9 @@ export function mountAccount(config) {
     const data = await res.json().catch(() => ({}));
     if (res.status === 403 && data.code === "mfa_required") {
       $("account-disconnected").hidden = true;
-      askForOTP("The bank wants a new one-time code.");
+      // A password sign-in waiting for its code, or a connected account
+      // the bank wants a fresh code for: either way, a code is next.
+      askForOTP("The bank asks for a one-time code to go on. " + otpPrompt([], config.sandbox));
       return;
     }
     const connected = res.ok && data.connected;
@@ -60,7 +68,7 @@ export function mountAccount(config) {
 
   $("login-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    showStatus(status, "busy", "Signing in…");
+    showStatus(status, "busy", "Connecting…");
     const res = await postJSON("/api/login", { username: $("login-username").value, password: $("login-password").value });
     $("login-password").value = "";
     if (!res.ok) {
@@ -70,10 +78,10 @@ export function mountAccount(config) {
     }
     if (res.data.isMFARequired) {
       $("account-disconnected").hidden = true;
-      askForOTP(otpPrompt(res.data.mfaDeliveryMethods));
+      askForOTP(otpPrompt(res.data.mfaDeliveryMethods, config.sandbox));
       return;
     }
-    showStatus(status, "ok", "Signed in.");
+    showStatus(status, "ok", `Connected as ${$("login-username").value}.`);
     await refresh();
   });
 
@@ -128,6 +136,21 @@ export function mountAccount(config) {
     $("accounts-list").replaceChildren();
     await refresh();
     showStatus(status, "ok", "Disconnected from the provider. Its tokens were removed from the server; the other panels are not affected.");
+  });
+
+  // Cancel abandons a sign-in waiting for its code: the server drops the
+  // provider's tokens (the app session stays) and the connect options
+  // come back.
+  $("otp-cancel").addEventListener("click", async () => {
+    const res = await postJSON("/api/logout", {});
+    if (!res.ok) {
+      const { text, detail } = explain(res.data?.code, res.data?.message);
+      showStatus(status, "error", text, detail);
+      return;
+    }
+    $("otp-form").hidden = true;
+    await refresh();
+    showStatus(status, "ok", "Cancelled: the bank account is not connected.");
   });
 
   armForm($("login-form"));

@@ -13,8 +13,10 @@ const runtime = document.getElementById("runtime");
 async function main() {
   const config = await (await fetch("/api/config")).json();
   const link = document.getElementById("provider-link");
-  link.textContent = config.providerURL + (config.sandbox ? " (embedded sandbox)" : "");
-  link.href = config.providerURL + "/inbox";
+  // The embedded sandbox's inbox shows the one-time codes it "sends";
+  // another provider has no such page, so the link goes to its address.
+  link.textContent = config.sandbox ? "Sandbox inbox (one-time codes)" : `Provider: ${config.providerURL}`;
+  link.href = config.sandbox ? config.providerURL + "/inbox" : config.providerURL;
   // Signing in needs no module: the header's button works meanwhile.
   await mountSession();
   // The bank form's fields, and the sealing, live in the frame: they are

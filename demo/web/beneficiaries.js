@@ -2,7 +2,7 @@
 // dev server's intermediary as a Qonto request descriptor; the server adds
 // the provider token.
 import { showStatus, explain, armForm } from "/static/ui.js";
-import { needsSignIn } from "/static/session.js";
+import { needsSignIn, onSessionChange } from "/static/session.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -104,6 +104,8 @@ export function mountBeneficiaries(sb) {
     $("ben-form-title").textContent = "Edit " + b.name;
     $("ben-name").value = b.name;
     $("ben-email").value = b.email || "";
+    // An email once set can be changed but not removed (see above).
+    $("ben-email").required = Boolean(b.email);
     $("ben-tag").value = "";
     $("ben-form").hidden = false;
   }
@@ -111,7 +113,10 @@ export function mountBeneficiaries(sb) {
   $("ben-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     clearInvalid();
-    const beneficiary = { name: $("ben-name").value, email: $("ben-email").value };
+    // The provider takes no empty email (it has no way to remove one):
+    // an empty field is left out, so the email stays as it was.
+    const beneficiary = { name: $("ben-name").value };
+    if ($("ben-email").value) beneficiary.email = $("ben-email").value;
     if ($("ben-tag").value) beneficiary.activity_tag = $("ben-tag").value;
     showStatus(status, "busy", "Saving…");
     try {
@@ -124,7 +129,24 @@ export function mountBeneficiaries(sb) {
     }
   });
   armForm($("ben-form"));
-  $("ben-cancel").addEventListener("click", () => ($("ben-form").hidden = true));
+  function clearStatus() {
+    status.replaceChildren();
+    status.className = "status";
+  }
+  $("ben-cancel").addEventListener("click", () => {
+    $("ben-form").hidden = true;
+    clearInvalid();
+    clearStatus(); // an error about the abandoned edit no longer applies
+  });
+  // Signed out: nothing of the previous user's list stays on screen.
+  onSessionChange((isSignedIn) => {
+    if (isSignedIn) return;
+    editing = null;
+    $("ben-form").hidden = true;
+    $("ben-table").hidden = true;
+    $("ben-rows").replaceChildren();
+    clearStatus();
+  });
   $("ben-load").addEventListener("click", list);
   $("ben-load").disabled = false;
 }

@@ -2,7 +2,7 @@
 // to one invoice. The shim renews it through onAccessTokenExpired: once for
 // any number of waiting calls.
 import { showStatus, explain, postJSON } from "/static/ui.js";
-import { needsSignIn } from "/static/session.js";
+import { needsSignIn, onSessionChange } from "/static/session.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -68,6 +68,7 @@ export function mountCheckout(sb, config) {
   }
 
   async function pay() {
+    if (!client || needsSignIn(status)) return;
     const invoiceId = started;
     const button = $("checkout-pay");
     button.disabled = true;
@@ -92,13 +93,25 @@ export function mountCheckout(sb, config) {
     }
   }
 
-  // Another invoice needs its own token: start again.
-  select.addEventListener("change", () => {
+  // hideCheckout hides the Pay button, the claims and the status line.
+  function hideCheckout() {
     $("checkout-pay").hidden = true;
     $("checkout-claims").hidden = true;
     clearInterval(timer);
     status.replaceChildren();
     status.className = "status";
+  }
+
+  // Another invoice needs its own token: start again.
+  select.addEventListener("change", hideCheckout);
+  // Signed out: the scoped token is still valid at the provider until it
+  // expires, so the client holding it goes, and nothing offers to pay.
+  onSessionChange((isSignedIn) => {
+    if (isSignedIn) return;
+    client?.close();
+    client = null;
+    started = null;
+    hideCheckout();
   });
   $("checkout-start").addEventListener("click", start);
   $("checkout-pay").addEventListener("click", pay);

@@ -7,7 +7,7 @@
 // seals again, once.
 import { mountSecureForm } from "/dist/frames.js";
 import { showStatus, explain, armForm } from "/static/ui.js";
-import { needsSignIn } from "/static/session.js";
+import { needsSignIn, onSessionChange } from "/static/session.js";
 
 const pointers = { login: "/login", password: "/password" };
 
@@ -92,11 +92,27 @@ export async function mountConnect(sbReady, config) {
     } catch (e) {
       // An http_error carries the server's own code in its body.
       const code = e.code === "http_error" && e.body?.code ? e.body.code : e.code;
+      if (code === "invalid_argument" && Object.values(secure.states).some((s) => s.empty)) {
+        // The frame already says, under each empty field, what to type.
+        showStatus(status, "error", "Fill in the highlighted fields.");
+        return;
+      }
       const { text, detail } = explain(code, e.message);
       showStatus(status, "error", text, detail);
     } finally {
       submit.disabled = false;
     }
+  });
+  // Signed out: the previous user's outcome, sealed body and typed
+  // values go.
+  onSessionChange((isSignedIn) => {
+    if (isSignedIn) return;
+    status.replaceChildren();
+    status.className = "status";
+    sentBody.textContent = "";
+    sentLog.textContent = "";
+    sent.hidden = true;
+    return secure.clear();
   });
   // Enter in a secure field submits, once the handler above is in place.
   secure.onSubmit(() => form.requestSubmit());
