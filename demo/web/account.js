@@ -25,6 +25,21 @@ export function otpPrompt(methods, sandbox) {
   return "Enter the one-time code from " + (ways.length ? ways.join(", ") + " or " + last : last) + ".";
 }
 
+// cancelPendingSignIn abandons a sign-in waiting for its code: the server
+// drops the provider's tokens (the app session stays) and the connect
+// options come back.
+async function cancelPendingSignIn(status, refresh) {
+  const res = await postJSON("/api/logout", {});
+  if (!res.ok) {
+    const { text, detail } = explain(res.data?.code, res.data?.message);
+    showStatus(status, "error", text, detail);
+    return;
+  }
+  $("otp-form").hidden = true;
+  await refresh();
+  showStatus(status, "ok", "Cancelled: the bank account is not connected.");
+}
+
 export function mountAccount(config) {
   const status = $("account-status");
   $("inbox-link").href = config.providerURL + "/inbox";
@@ -138,20 +153,7 @@ export function mountAccount(config) {
     showStatus(status, "ok", "Disconnected from the provider. Its tokens were removed from the server; the other panels are not affected.");
   });
 
-  // Cancel abandons a sign-in waiting for its code: the server drops the
-  // provider's tokens (the app session stays) and the connect options
-  // come back.
-  $("otp-cancel").addEventListener("click", async () => {
-    const res = await postJSON("/api/logout", {});
-    if (!res.ok) {
-      const { text, detail } = explain(res.data?.code, res.data?.message);
-      showStatus(status, "error", text, detail);
-      return;
-    }
-    $("otp-form").hidden = true;
-    await refresh();
-    showStatus(status, "ok", "Cancelled: the bank account is not connected.");
-  });
+  $("otp-cancel").addEventListener("click", () => cancelPendingSignIn(status, refresh));
 
   armForm($("login-form"));
   armForm($("otp-form"));

@@ -34,6 +34,12 @@ function clearInvalid() {
   for (const f of Object.values(fields)) $(f.input).removeAttribute("aria-invalid");
 }
 
+function forgetList() {
+  $("ben-form").hidden = true;
+  $("ben-table").hidden = true;
+  $("ben-rows").replaceChildren();
+}
+
 export function mountBeneficiaries(sb) {
   const client = sb.createClient({
     proxyEndpointDescriptor: {
@@ -142,9 +148,7 @@ export function mountBeneficiaries(sb) {
   onSessionChange((isSignedIn) => {
     if (isSignedIn) return;
     editing = null;
-    $("ben-form").hidden = true;
-    $("ben-table").hidden = true;
-    $("ben-rows").replaceChildren();
+    forgetList();
     clearStatus();
   });
   $("ben-load").addEventListener("click", list);

@@ -44,6 +44,32 @@ async function mountFields(form, config) {
   return secure;
 }
 
+// showSendError says why nothing was connected. After a submit with
+// empty fields the frame already says, under each one, what to type: the
+// page does not repeat it (nor name one field only).
+function showSendError(status, e, states) {
+  // An http_error carries the server's own code in its body.
+  const code = e.code === "http_error" && e.body?.code ? e.body.code : e.code;
+  if (code === "invalid_argument" && Object.values(states).some((s) => s.empty)) {
+    showStatus(status, "error", "Fill in the highlighted fields.");
+    return;
+  }
+  const { text, detail } = explain(code, e.message);
+  showStatus(status, "error", text, detail);
+}
+
+// forget removes, on sign-out, the previous user's outcome, sealed body
+// and typed values.
+function forget(secure) {
+  const status = document.getElementById("connect-status");
+  status.replaceChildren();
+  status.className = "status";
+  document.getElementById("sent-body").textContent = "";
+  document.getElementById("sent-log").textContent = "";
+  document.getElementById("sent").hidden = true;
+  return secure.clear();
+}
+
 // mountConnect mounts the secure fields at once; the module (for the
 // client that sends) may still be loading: sbReady resolves with it.
 export async function mountConnect(sbReady, config) {
@@ -90,30 +116,12 @@ export async function mountConnect(sbReady, config) {
       showStatus(status, "ok", `Bank connected (connection #${res.body.id}).`);
       await secure.clear();
     } catch (e) {
-      // An http_error carries the server's own code in its body.
-      const code = e.code === "http_error" && e.body?.code ? e.body.code : e.code;
-      if (code === "invalid_argument" && Object.values(secure.states).some((s) => s.empty)) {
-        // The frame already says, under each empty field, what to type.
-        showStatus(status, "error", "Fill in the highlighted fields.");
-        return;
-      }
-      const { text, detail } = explain(code, e.message);
-      showStatus(status, "error", text, detail);
+      showSendError(status, e, secure.states);
     } finally {
       submit.disabled = false;
     }
   });
-  // Signed out: the previous user's outcome, sealed body and typed
-  // values go.
-  onSessionChange((isSignedIn) => {
-    if (isSignedIn) return;
-    status.replaceChildren();
-    status.className = "status";
-    sentBody.textContent = "";
-    sentLog.textContent = "";
-    sent.hidden = true;
-    return secure.clear();
-  });
+  onSessionChange((isSignedIn) => (isSignedIn ? undefined : forget(secure)));
   // Enter in a secure field submits, once the handler above is in place.
   secure.onSubmit(() => form.requestSubmit());
   armForm(form);
