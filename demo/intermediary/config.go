@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
+	"github.com/sealbridge/sealbridge/demo/internal/redact"
 	"github.com/sealbridge/sealbridge/demo/provider"
 )
 
@@ -151,6 +152,8 @@ func newHandler(cfg Config) (*handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Mounted alone, with the integrator's logger, it redacts too.
+	log = slog.New(redact.NewHandler(log.Handler()))
 	return &handler{
 		cfg:         cfg,
 		dispatchURL: base + cfg.DispatchPath,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/sealbridge/sealbridge/demo/internal/redact"
 	"github.com/sealbridge/sealbridge/demo/provider"
 )
 
@@ -128,6 +129,8 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Mounted alone, with the integrator's logger, it redacts too.
+	log = slog.New(redact.NewHandler(log.Handler()))
 	return &Verifier{
 		jwksURL: cfg.JWKSURL, issuer: cfg.Issuer, audience: cfg.Audience,
 		leeway: leeway, client: provider.Harden(cfg.HTTPClient, scopedFetchTimeout), now: now, log: log,
