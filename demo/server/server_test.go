@@ -31,7 +31,8 @@ func TestStartFailureReleasesAddress(t *testing.T) {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 
-	_, err = Start(Config{Addr: addr, DistDir: t.TempDir()})
+	// The frame origin on a port of its own: the next port may be taken.
+	_, err = Start(Config{Addr: addr, FrameAddr: "127.0.0.1:0", DistDir: t.TempDir()})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sealbridge.wasm")
 
@@ -44,7 +45,7 @@ func TestStartAddressInUse(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer ln.Close()
-	_, err = Start(Config{Addr: ln.Addr().String(), DistDir: distDir(t)})
+	_, err = Start(Config{Addr: ln.Addr().String(), FrameAddr: "127.0.0.1:0", DistDir: distDir(t)})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), ln.Addr().String())
 }
