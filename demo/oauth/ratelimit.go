@@ -4,11 +4,11 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
+	"github.com/sealbridge/sealbridge/demo/session"
 )
 
 // RateLimits bound password sign-ins and one-time-password tries, per
@@ -69,14 +69,14 @@ func (f *Flows) limit(ctx context.Context, r *http.Request, kind, user string) *
 		{kind + "-user:" + strings.ToLower(user), perUser},
 		{kind + "-address:" + f.clientAddress(r), perAddr},
 	} {
-		n, reset, err := f.sessions.Store.Hit(ctx, c.name, window)
+		retryAfter, over, err := session.OverLimit(ctx, f.sessions.Store, c.name, c.max, window)
 		if err != nil {
 			return sessionError(err)
 		}
-		if n > int64(c.max) {
+		if over {
 			f.log.Warn("oauth: rate limited", "kind", kind)
 			e := newFlowError(http.StatusTooManyRequests, apierr.RateLimited, "too many attempts; wait and try again")
-			e.retryAfter = strconv.Itoa(int((reset + time.Second - 1) / time.Second))
+			e.retryAfter = retryAfter
 			return e
 		}
 	}

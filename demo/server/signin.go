@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -119,16 +118,16 @@ func (si *signIn) signOut(w http.ResponseWriter, r *http.Request) {
 // limited counts one sign-in from the request's address and, past the
 // limit, answers 429 rate_limited with Retry-After.
 func (si *signIn) limited(w http.ResponseWriter, r *http.Request) bool {
-	n, reset, err := si.sessions.Store.Hit(r.Context(), "signin-address:"+si.address(r), signInWindow)
+	retryAfter, over, err := session.OverLimit(r.Context(), si.sessions.Store, "signin-address:"+si.address(r), signInsPerAddress, signInWindow)
 	if err != nil {
 		session.WriteUnavailable(w)
 		return true
 	}
-	if n <= signInsPerAddress {
+	if !over {
 		return false
 	}
 	si.log.Warn("sign-in rate limited")
-	w.Header().Set("Retry-After", strconv.Itoa(int((reset+time.Second-1)/time.Second)))
+	w.Header().Set("Retry-After", retryAfter)
 	writeError(w, http.StatusTooManyRequests, apierr.RateLimited, "too many sign-ins from this address; wait and try again")
 	return true
 }

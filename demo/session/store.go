@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -52,4 +53,16 @@ type Store interface {
 	Hit(ctx context.Context, name string, window time.Duration) (count int64, reset time.Duration, err error)
 	// Ping reports whether the store can be reached (for /readyz).
 	Ping(ctx context.Context) error
+}
+
+// OverLimit counts one event against name in window (Store.Hit) and
+// reports whether the count has gone past max; when it has, retryAfter is
+// the whole seconds until the window ends, for a Retry-After header. The
+// one rate-limit rule for sign-ins and one-time-password tries.
+func OverLimit(ctx context.Context, s Store, name string, max int, window time.Duration) (retryAfter string, over bool, err error) {
+	n, reset, err := s.Hit(ctx, name, window)
+	if err != nil || n <= int64(max) {
+		return "", false, err
+	}
+	return strconv.Itoa(int((reset + time.Second - 1) / time.Second)), true, nil
 }
