@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
 func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
@@ -58,4 +60,27 @@ func bufferAt(arr safejs.Value, i, expected int) ([]byte, error) {
 		return nil, err
 	}
 	return b[:n], nil
+}
+
+// BytesToJS copies b into a new Uint8Array.
+func BytesToJS(b []byte) (safejs.Value, error) { return bytesToJS(b) }
+
+// BytesFromJS copies a Uint8Array of at most max bytes into Go; a longer
+// one is refused before anything is copied.
+func BytesFromJS(v safejs.Value, max int, name string) ([]byte, error) {
+	if v.Type() != safejs.TypeObject {
+		return nil, sberr.New(sberr.InvalidArgument, "%s must be a Uint8Array", name)
+	}
+	n, err := v.Length()
+	if err != nil {
+		return nil, sberr.Wrap(err, sberr.InvalidArgument, "%s must be a Uint8Array: %v", name, err)
+	}
+	if n > max {
+		return nil, sberr.New(sberr.InvalidArgument, "%s is %d bytes, over %d", name, n, max)
+	}
+	b := make([]byte, n)
+	if _, err := safejs.CopyBytesToGo(b, v); err != nil {
+		return nil, sberr.Wrap(err, sberr.InvalidArgument, "%s must be a Uint8Array: %v", name, err)
+	}
+	return b, nil
 }

@@ -27,7 +27,7 @@ import (
 type webCrypto struct{}
 
 func (webCrypto) PublicKey(n, e []byte) (seal.Cipher, error) {
-	k, err := ImportRSAOAEP256(n, e)
+	k, err := ImportRSAOAEP256(n, e, Parts{})
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func TestWithoutSubtleIsInsecureContext(t *testing.T) {
 	if sberr.CodeOf(err) != sberr.InsecureContext || !strings.Contains(err.Error(), "serve the page over https") {
 		t.Fatalf("got %v, want insecure_context saying to serve the page over https", err)
 	}
-	if _, err := ImportRSAOAEP256(priv.N.Bytes(), []byte{1, 0, 1}); sberr.CodeOf(err) != sberr.InsecureContext {
+	if _, err := ImportRSAOAEP256(priv.N.Bytes(), []byte{1, 0, 1}, Parts{}); sberr.CodeOf(err) != sberr.InsecureContext {
 		t.Fatalf("ImportRSAOAEP256: got %v", err)
 	}
 }

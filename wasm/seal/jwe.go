@@ -24,12 +24,14 @@ type Crypto interface {
 // Cipher does the two primitives of one JWE with one imported public key.
 // It must be safe for concurrent use.
 type Cipher interface {
-	// Encrypt draws a fresh 256-bit content key and a fresh 96-bit IV,
-	// wraps the key with RSA-OAEP-256 (SHA-256, MGF1 with SHA-256, no
+	// EncryptAsync draws a fresh 256-bit content key and a fresh 96-bit
+	// IV, wraps the key with RSA-OAEP-256 (SHA-256, MGF1 with SHA-256, no
 	// label) and encrypts plaintext under both with AES-256-GCM, aad as
 	// the additional data. sealed is the ciphertext followed by the
-	// 128-bit tag.
-	Encrypt(aad, plaintext []byte) (encryptedKey, iv, sealed []byte, err error)
+	// 128-bit tag. It calls done exactly once, now or later, and never
+	// blocks: in the page, done runs in a promise callback, which is what
+	// lets a seal finish without parking a goroutine (see Key.SealAsync).
+	EncryptAsync(aad, plaintext []byte, done func(encryptedKey, iv, sealed []byte, err error))
 }
 
 const (

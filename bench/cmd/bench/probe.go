@@ -9,10 +9,12 @@ import (
 
 // probeResults split a seal's time: medians, in ms per operation.
 type probeResults struct {
-	encrypt, sealInGo float64 // timed inside Go
-	await, digest     float64
-	calls             float64 // ten Go → JS calls
-	noop, sealAsync   float64 // async calls timed in JS
+	encrypt, sealInGo          float64 // timed inside Go
+	await, digest              float64
+	calls                      float64 // ten Go → JS calls
+	noop, sealAsync            float64 // async calls timed in JS
+	noopDeferred, sealDeferred float64 // deferred calls timed in JS
+	compactOnly                float64
 }
 
 const probePage = `<!doctype html>
@@ -61,7 +63,7 @@ func measureProbe(c *chrome, s *site, key *benchKey) (*probeResults, error) {
 	for _, k := range []struct {
 		name string
 		out  *float64
-	}{{"noop", &r.noop}, {"sealAsync", &r.sealAsync}} {
+	}{{"noop", &r.noop}, {"sealAsync", &r.sealAsync}, {"noopDeferred", &r.noopDeferred}, {"sealDeferred", &r.sealDeferred}, {"compactOnly", &r.compactOnly}} {
 		var warm, v []float64
 		if err := eval(tab, fmt.Sprintf(`probe.run(%q, 200)`, k.name), &warm); err != nil {
 			return nil, err
@@ -89,6 +91,9 @@ func (r *results) probeTable() *table {
 	t.add("ten calls from Go to JS (`new Uint8Array(12)` through safejs)", ms(p.calls), share(p.calls))
 	t.add("an empty async call JS → Go → Promise (jsbridge)", ms(p.noop), share(p.noop))
 	t.add("`seal.Key.Seal` behind that async call", ms(p.sealAsync), share(p.sealAsync))
+	t.add("an empty deferred export (jsbridge.Namespace.Deferred, no goroutine)", ms(p.noopDeferred), share(p.noopDeferred))
+	t.add("compactOnly sync", ms(p.compactOnly), share(p.compactOnly))
+	t.add("`seal.Key.SealAsync` behind a deferred export (what `sb.seal` does)", ms(p.sealDeferred), share(p.sealDeferred))
 	t.add("`sb.seal` (the above plus argument checks and the key lookup)", ms(total), "100%")
 	t.add("raw WebCrypto floor, whole JWE", ms(median(r.seal.calls["webcrypto"])), share(median(r.seal.calls["webcrypto"])))
 	return t
