@@ -18,13 +18,13 @@ import (
 // implementation, where Go's RSA compiled to WebAssembly is neither fast
 // nor constant-time. It is immutable and safe for concurrent use.
 type RSAOAEPKey struct {
-	subtle       safejs.Value
-	key          safejs.Value // CryptoKey, usages ["encrypt"]
+	subtle safejs.Value
+	key    safejs.Value // CryptoKey, usages ["encrypt"]
 	// The globals every seal uses, looked up once: each lookup is a call
 	// across the boundary.
 	crypto, uint8Array, promise safejs.Value
 	parts                       Parts // index.js's jweParts, when loaded by it
-	modulusBytes int
+	modulusBytes                int
 	// The algorithm objects, built once: each seal passes them to
 	// crypto.subtle, and building them is a dozen calls across the boundary.
 	rsaOAEP safejs.Value // {name: "RSA-OAEP"}

@@ -72,9 +72,11 @@ func main() {
 	_ = ns.Deferred("sealDeferred", func(_ []safejs.Value, done func(any, error)) {
 		key.SealAsync(plain, func(jwe string, err error) { done(jwe, err) })
 	})
-	// compactOnly: a synchronous export given 300 bytes, returning a JWE-sized string.
+	// syncParts: a synchronous export given 300 bytes that returns a
+	// JWE-sized string: the boundary cost of the split seal's one call
+	// into Go (finishSeal), without its checks.
 	out := make([]byte, 400)
-	_ = ns.Sync("compactOnly", func(a []safejs.Value) (any, error) {
+	_ = ns.Sync("syncParts", func(a []safejs.Value) (any, error) {
 		buf := make([]byte, 301)
 		_, _ = safejs.CopyBytesToGo(buf, a[1])
 		return string(out), nil
@@ -96,7 +98,7 @@ func operations(key *seal.Key, cipher *jsbridge.RSAOAEPKey, plain, aad []byte) m
 			cipher.EncryptAsync(aad, plain, func(_, _, _ []byte, _ error) { close(ch) })
 			<-ch
 		},
-		"seal":    func() { _, _ = key.Seal(plain) },
+		"seal": func() { _, _ = key.Seal(plain) },
 		"await": func() {
 			p, _ := safejs.MustGetGlobal("Promise").Call("resolve", 1)
 			_, _ = jsbridge.Await(context.Background(), p)
