@@ -4,6 +4,7 @@ package jsbridge
 
 import (
 	"encoding/base64"
+	"sync"
 
 	"github.com/hack-pad/safejs"
 
@@ -12,9 +13,13 @@ import (
 
 func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
+// uint8Array is the global Uint8Array, looked up once: a lookup is a call
+// across the boundary, and the seal paths copy bytes on every call.
+var uint8Array = sync.OnceValue(func() safejs.Value { return safejs.MustGetGlobal("Uint8Array") })
+
 // bytesToJS copies b into a new Uint8Array.
 func bytesToJS(b []byte) (safejs.Value, error) {
-	u8, err := safejs.MustGetGlobal("Uint8Array").New(len(b))
+	u8, err := uint8Array().New(len(b))
 	if err != nil {
 		return safejs.Value{}, err
 	}
@@ -26,7 +31,7 @@ func bytesToJS(b []byte) (safejs.Value, error) {
 
 // bytesFromJS copies an ArrayBuffer or a Uint8Array into Go.
 func bytesFromJS(v safejs.Value) ([]byte, error) {
-	u8, err := safejs.MustGetGlobal("Uint8Array").New(v)
+	u8, err := uint8Array().New(v)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +55,7 @@ func bufferAt(arr safejs.Value, i, expected int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	u8, err := safejs.MustGetGlobal("Uint8Array").New(v)
+	u8, err := uint8Array().New(v)
 	if err != nil {
 		return nil, err
 	}
