@@ -30,14 +30,14 @@ NODE_TEST_INPUTS := $(wildcard jsbridge/test/*.js) dist/sealbridge.wasm dist/ind
 # the loader, which refuse each other when they differ.
 VERSION     := $(shell sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' package.json)
 # The files a page loads, hashed into dist/integrity.json for SRI.
-PAGE_FILES  := dist/index.js dist/errors.js dist/wasm_exec.js dist/sealbridge.wasm
+PAGE_FILES  := dist/index.js dist/errors.js dist/seal.js dist/wasm_exec.js dist/sealbridge.wasm
 
 .PHONY: all wasm demo test lint test-go test-wasm test-e2e test-node test-times bench bench-deps clean FORCE
 all: wasm
 
 ## wasm: build dist/ (the module, its loader and the toolchain's wasm_exec.js)
 wasm: dist/sealbridge.wasm dist/sealbridge.wasm.gz dist/sealbridge.wasm.br dist/wasm_exec.js dist/index.js dist/index.d.ts \
-      dist/errors.js dist/frames.js dist/frames.d.ts dist/integrity.json
+      dist/errors.js dist/seal.js dist/frames.js dist/frames.d.ts dist/integrity.json
 
 # dist/.version changes (and so rebuilds what is stamped) only when
 # package.json's version does, not on every edit of package.json.
@@ -79,7 +79,7 @@ dist/index.d.ts: jsbridge/index.d.ts
 
 # Isolated mode's host-side module (no WebAssembly) and the error class it
 # shares with index.js.
-dist/errors.js dist/frames.js dist/frames.d.ts: dist/%: jsbridge/%
+dist/errors.js dist/seal.js dist/frames.js dist/frames.d.ts: dist/%: jsbridge/%
 	@mkdir -p dist
 	cp $< $@
 

@@ -101,6 +101,7 @@ func (s *loadSite) serveBadReleases(t *testing.T, mux *http.ServeMux, wasm []byt
 	js := "text/javascript"
 	serve("/bad/runtime/index.js", js, readDist(t, "index.js"))
 	serve("/bad/runtime/errors.js", js, readDist(t, "errors.js"))
+	serve("/bad/runtime/seal.js", js, readDist(t, "seal.js"))
 	serve("/bad/runtime/wasm_exec.js", js, append(readDist(t, "wasm_exec.js"), "\n// changed\n"...))
 	serve("/bad/runtime/sealbridge.wasm", "application/wasm", wasm)
 	serve("/bad/loader/index.js", js, append(readDist(t, "index.js"), "\n// changed\n"...))
@@ -108,6 +109,7 @@ func (s *loadSite) serveBadReleases(t *testing.T, mux *http.ServeMux, wasm []byt
 	require.True(t, bytes.Contains(readDist(t, "index.js"), stamp), "index.js is not stamped with %s", s.manifest.Version)
 	serve("/bad/release/index.js", js, bytes.Replace(readDist(t, "index.js"), stamp, []byte(`export const version = "0.0.0-other";`), 1))
 	serve("/bad/release/errors.js", js, readDist(t, "errors.js"))
+	serve("/bad/release/seal.js", js, readDist(t, "seal.js"))
 	serve("/bad/release/wasm_exec.js", js, readDist(t, "wasm_exec.js"))
 	serve("/bad/release/sealbridge.wasm", "application/wasm", wasm)
 }

@@ -49,6 +49,41 @@ func (n *Namespace) Async(name string, h Handler) error {
 	return n.obj.Set(name, f)
 }
 
+// DeferredHandler is the Go side of an exported function that starts its
+// work in the call itself and settles through done, now or later from a
+// promise callback (see Then). It must not block; only done's first call
+// counts.
+type DeferredHandler func(args []safejs.Value, done func(any, error))
+
+// Deferred exports h as name: a JS function that returns a Promise, like
+// Async, but h runs in the call rather than on a goroutine, and its
+// continuations run in promise callbacks. A goroutine that awaits parks
+// and costs an idle/resume round trip of the runtime each time, as long as
+// a whole JWE in WebCrypto: the seal exports are written this way. A panic
+// in h rejects the promise with code "internal".
+func (n *Namespace) Deferred(name string, h DeferredHandler) error {
+	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) (result any) {
+		r, err := newResolvers()
+		if err != nil {
+			return Rejected(err)
+		}
+		done := r.settler()
+		defer func() {
+			if p := recover(); p != nil {
+				done(nil, sberr.New(sberr.Internal, "sealbridge crashed in %s: %v (please report this bug)", name, p))
+				result = r.promise
+			}
+		}()
+		h(args, done)
+		return r.promise
+	})
+	if err != nil {
+		return err
+	}
+	n.funcs = append(n.funcs, f)
+	return n.obj.Set(name, f)
+}
+
 // Sync exports h as name: a JS function that returns its result directly
 // or throws. Only for cheap, non-blocking work (no fetch, no await).
 func (n *Namespace) Sync(name string, h Handler) error {

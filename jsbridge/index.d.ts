@@ -45,7 +45,11 @@ export class SealbridgeError extends Error {
   readonly body?: unknown;
 }
 
-/** A validated provider public key, as returned by fetchKey and importKey. */
+/**
+ * A validated provider public key, as returned by fetchKey and importKey
+ * (frozen). Passing this very object to seal and sealFields takes their fast
+ * path; a copy or a JWK works too, through the module.
+ */
 export interface KeyHandle {
   readonly kid: string;
   /** RFC 7638 SHA-256 thumbprint, base64url. */

@@ -11,7 +11,8 @@
 /** The release of this loader; `make wasm` stamps it here and in the module, which must agree. */
 export const version = "__SEALBRIDGE_VERSION__";
 
-import { SealbridgeError } from "./errors.js";
+import { SealbridgeError, toSealbridgeError, call, syncCall } from "./errors.js";
+import { jweParts, keyHandle, sealerOf, splittable, splitSeal, splitSealFields } from "./seal.js";
 
 export { SealbridgeError };
 
@@ -41,7 +42,8 @@ async function start({ wasmURL = new URL("./sealbridge.wasm", import.meta.url), 
   const [Go, source] = await Promise.all([goRuntime(), fetchModule(url, integrity ?? preloadIntegrity(url))]);
   const go = new Go();
   const ready = new Promise((resolve) => {
-    globalThis.__sealbridgeReady = resolve;
+    // The hook also hands Go the helpers it calls on hot paths.
+    globalThis.__sealbridgeReady = Object.assign((ns) => resolve(ns), { jweParts });
   });
   const { instance } = await compile(url, source, go.importObject);
   const exited = go.run(instance).then(() => {
@@ -264,31 +266,6 @@ function preloadLink(url) {
   return null;
 }
 
-function toSealbridgeError(e, fallbackCode = "internal") {
-  if (e instanceof SealbridgeError) return e;
-  if (e && typeof e === "object" && typeof e.code === "string" && e.name === "SealbridgeError") {
-    return new SealbridgeError(e.code, e.message, { status: e.status, body: e.body });
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  return new SealbridgeError(fallbackCode, message, { cause: e });
-}
-
-async function call(fn, ...args) {
-  try {
-    return await fn(...args);
-  } catch (e) {
-    throw toSealbridgeError(e);
-  }
-}
-
-// syncCall runs a synchronous Go export: a Go callback cannot throw into
-// JavaScript, so errors come back as {__sealbridgeError} and are thrown here.
-function syncCall(fn, ...args) {
-  const r = fn(...args);
-  if (r && typeof r === "object" && r.__sealbridgeError) throw toSealbridgeError(r.__sealbridgeError);
-  return r;
-}
-
 // Clients live in Go and are named by an id; this registry closes the Go
 // side when the JS wrapper is garbage-collected.
 const clientRegistry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((close) => close()) : null;
@@ -360,10 +337,16 @@ function api(ns) {
   return Object.freeze({
     version: ns.version,
     createClient: (options) => makeClient(ns, options),
-    fetchKey: (url, options) => call(ns.fetchKey, url, options),
-    importKey: (jwk, options) => call(ns.importKey, jwk, options),
-    seal: (value, key) => call(ns.seal, value, key),
-    sealFields: (body, pointers, key) => call(ns.sealFields, body, pointers, key),
+    fetchKey: (url, options) => call(ns.fetchKey, url, options).then(keyHandle),
+    importKey: (jwk, options) => call(ns.importKey, jwk, options).then(keyHandle),
+    seal: (value, key) => {
+      const s = typeof value === "string" ? sealerOf(key) : undefined;
+      return s ? splitSeal(ns, s, value, key) : call(ns.seal, value, key);
+    },
+    sealFields: (body, pointers, key) => {
+      const s = splittable(body, pointers) ? sealerOf(key) : undefined;
+      return s ? splitSealFields(ns, s, body, pointers, key) : call(ns.sealFields, body, pointers, key);
+    },
     // Test hook, present only when the page set
     // globalThis.__sealbridgeTestHooks = true before load(): proves that a
     // panic inside Go rejects cleanly and the runtime keeps working.

@@ -18,9 +18,13 @@ import (
 // implementation, where Go's RSA compiled to WebAssembly is neither fast
 // nor constant-time. It is immutable and safe for concurrent use.
 type RSAOAEPKey struct {
-	subtle       safejs.Value
-	key          safejs.Value // CryptoKey, usages ["encrypt"]
-	modulusBytes int
+	subtle safejs.Value
+	key    safejs.Value // CryptoKey, usages ["encrypt"]
+	// The globals every seal uses, looked up once: each lookup is a call
+	// across the boundary.
+	crypto, uint8Array, promise safejs.Value
+	parts                       Parts // index.js's jweParts, when loaded by it
+	modulusBytes                int
 	// The algorithm objects, built once: each seal passes them to
 	// crypto.subtle, and building them is a dozen calls across the boundary.
 	rsaOAEP safejs.Value // {name: "RSA-OAEP"}
@@ -39,7 +43,7 @@ func (k *RSAOAEPKey) aadJS(aad []byte) (safejs.Value, error) {
 	if k.aad != nil && bytes.Equal(k.aad, aad) {
 		return k.aadCopied, nil
 	}
-	v, err := bytesToJS(aad)
+	v, err := k.bytesToJS(aad)
 	if err != nil {
 		return safejs.Value{}, err
 	}
@@ -68,7 +72,9 @@ func Subtle() (safejs.Value, error) {
 
 // ImportRSAOAEP256 imports the public key (n, e: big-endian, no leading
 // zeros; validated by the caller) once, for every later seal with it.
-func ImportRSAOAEP256(n, e []byte) (*RSAOAEPKey, error) {
+// With parts (index.js's jweParts) every seal is one call into
+// JavaScript; with the zero Parts, Go drives each WebCrypto step.
+func ImportRSAOAEP256(n, e []byte, parts Parts) (*RSAOAEPKey, error) {
 	subtle, err := Subtle()
 	if err != nil {
 		return nil, err
@@ -91,7 +97,10 @@ func ImportRSAOAEP256(n, e []byte) (*RSAOAEPKey, error) {
 	if err != nil {
 		return nil, sberr.Wrap(err, sberr.KeyInvalid, "WebCrypto refused the key: %v; the provider must publish an RSA-OAEP-256 public key", err)
 	}
-	k := &RSAOAEPKey{subtle: subtle, key: key, modulusBytes: len(n)}
+	k := &RSAOAEPKey{subtle: subtle, key: key, modulusBytes: len(n), parts: parts}
+	if err := k.lookUpGlobals(); err != nil {
+		return nil, err
+	}
 	if k.rsaOAEP, err = safejs.ValueOf(map[string]any{"name": "RSA-OAEP"}); err != nil {
 		return nil, err
 	}
@@ -101,38 +110,66 @@ func ImportRSAOAEP256(n, e []byte) (*RSAOAEPKey, error) {
 	return k, nil
 }
 
-// Encrypt does the two primitives of one JWE in WebCrypto: a fresh
+// EncryptAsync does the two primitives of one JWE in WebCrypto: a fresh
 // 256-bit content key and 96-bit IV from crypto.getRandomValues (drawn in
 // a JS buffer, so the key never enters Go's memory, and zeroed once
 // WebCrypto has copied it), the key wrapped with RSA-OAEP-256 while
 // AES-256-GCM encrypts plaintext under it with aad and a 128-bit tag.
-func (k *RSAOAEPKey) Encrypt(aad, plaintext []byte) (encryptedKey, iv, sealed []byte, err error) {
-	fresh, err := freshKeyAndIV()
-	if err != nil {
-		return nil, nil, nil, err
+// It never blocks: done is called exactly once, at once when the work
+// cannot start, otherwise from the promise callback once both primitives
+// have finished (see Then: nothing awaits, no goroutine parks).
+func (k *RSAOAEPKey) EncryptAsync(aad, plaintext []byte, done func(encryptedKey, iv, sealed []byte, err error)) {
+	if k.parts.available() {
+		k.encryptWithParts(aad, plaintext, done)
+		return
 	}
+	both, fresh, err := k.start(aad, plaintext)
+	if err != nil {
+		done(nil, nil, nil, err)
+		return
+	}
+	err = Then(both, func(res safejs.Value, err error) {
+		if err != nil {
+			done(nil, nil, nil, cryptoFailed(err))
+			return
+		}
+		done(k.results(res, fresh, len(plaintext)))
+	})
+	if err != nil {
+		done(nil, nil, nil, cryptoFailed(err))
+	}
+}
+
+// start draws the fresh key and IV and starts both primitives, returning
+// the promise of [wrapped key, ciphertext and tag].
+func (k *RSAOAEPKey) start(aad, plaintext []byte) (safejs.Value, freshBytes, error) {
+	fresh, err := k.freshKeyAndIV()
+	if err != nil {
+		return safejs.Null(), freshBytes{}, err
+	}
+	// WebCrypto copies its inputs when called, so the key can go at once.
 	defer func() { _, _ = fresh.buf.Call("fill", 0) }()
 	wrapP, err := k.subtle.Call("encrypt", k.rsaOAEP, k.key, fresh.cek)
 	if err != nil {
-		return nil, nil, nil, cryptoFailed(err)
+		return safejs.Null(), freshBytes{}, cryptoFailed(err)
 	}
 	encP, err := k.gcmEncrypt(fresh, aad, plaintext)
 	if err != nil {
-		return nil, nil, nil, err
+		return safejs.Null(), freshBytes{}, err
 	}
-	both, err := safejs.MustGetGlobal("Promise").Call("all", []any{wrapP, encP})
+	both, err := k.promise.Call("all", []any{wrapP, encP})
 	if err != nil {
-		return nil, nil, nil, cryptoFailed(err)
+		return safejs.Null(), freshBytes{}, cryptoFailed(err)
 	}
-	ctx := context.Background()
-	res, err := Await(ctx, both)
-	if err != nil {
-		return nil, nil, nil, cryptoFailed(err)
-	}
+	return both, fresh, nil
+}
+
+// results copies what WebCrypto produced into Go.
+func (k *RSAOAEPKey) results(res safejs.Value, fresh freshBytes, plainLen int) (encryptedKey, iv, sealed []byte, err error) {
 	if encryptedKey, err = bufferAt(res, 0, k.modulusBytes); err != nil {
 		return nil, nil, nil, err
 	}
-	if sealed, err = bufferAt(res, 1, len(plaintext)+16); err != nil {
+	if sealed, err = bufferAt(res, 1, plainLen+16); err != nil {
 		return nil, nil, nil, err
 	}
 	iv = make([]byte, 12)
@@ -157,7 +194,7 @@ func (k *RSAOAEPKey) gcmEncrypt(fresh freshBytes, aad, plaintext []byte) (safejs
 	if err != nil {
 		return safejs.Null(), err
 	}
-	ptJS, err := bytesToJS(plaintext)
+	ptJS, err := k.bytesToJS(plaintext)
 	if err != nil {
 		return safejs.Null(), err
 	}
@@ -208,12 +245,12 @@ func gcmStep() (safejs.Func, error) {
 // freshBytes is one seal's randomness: buf holds the content key then the IV.
 type freshBytes struct{ buf, cek, iv safejs.Value }
 
-func freshKeyAndIV() (freshBytes, error) {
-	buf, err := safejs.MustGetGlobal("Uint8Array").New(32 + 12)
+func (k *RSAOAEPKey) freshKeyAndIV() (freshBytes, error) {
+	buf, err := k.uint8Array.New(32 + 12)
 	if err != nil {
 		return freshBytes{}, err
 	}
-	if _, err := safejs.MustGetGlobal("crypto").Call("getRandomValues", buf); err != nil {
+	if _, err := k.crypto.Call("getRandomValues", buf); err != nil {
 		return freshBytes{}, sberr.Wrap(err, sberr.Internal, "crypto.getRandomValues failed: %v; nothing was sealed or sent", err)
 	}
 	cek, err := buf.Call("subarray", 0, 32)
@@ -225,6 +262,31 @@ func freshKeyAndIV() (freshBytes, error) {
 		return freshBytes{}, err
 	}
 	return freshBytes{buf: buf, cek: cek, iv: iv}, nil
+}
+
+// lookUpGlobals keeps the globals each seal uses.
+func (k *RSAOAEPKey) lookUpGlobals() error {
+	var err error
+	if k.crypto, err = safejs.Global().Get("crypto"); err != nil {
+		return err
+	}
+	if k.uint8Array, err = safejs.Global().Get("Uint8Array"); err != nil {
+		return err
+	}
+	k.promise, err = safejs.Global().Get("Promise")
+	return err
+}
+
+// bytesToJS copies b into a new Uint8Array.
+func (k *RSAOAEPKey) bytesToJS(b []byte) (safejs.Value, error) {
+	u8, err := k.uint8Array.New(len(b))
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	if _, err := safejs.CopyBytesToJS(u8, b); err != nil {
+		return safejs.Value{}, err
+	}
+	return u8, nil
 }
 
 // gcmParams is {name: "AES-GCM", iv, additionalData, tagLength: 128}.

@@ -24,10 +24,10 @@ import (
 
 // webCrypto is wasm/webcrypto.Crypto, rebuilt here because this internal
 // test cannot import it (wasm/webcrypto imports jsbridge: a cycle).
-type webCrypto struct{}
+type webCrypto struct{ parts Parts }
 
-func (webCrypto) PublicKey(n, e []byte) (seal.Cipher, error) {
-	k, err := ImportRSAOAEP256(n, e)
+func (c webCrypto) PublicKey(n, e []byte) (seal.Cipher, error) {
+	k, err := ImportRSAOAEP256(n, e, c.parts)
 	if err != nil {
 		return nil, err
 	}
@@ -56,13 +56,34 @@ func providerKey(t *testing.T) *rsa.PrivateKey {
 	return k.(*rsa.PrivateKey)
 }
 
-func importProvider(t *testing.T, priv *rsa.PrivateKey, kid string) *seal.Key {
+// sealJSParts imports seal.js, the file index.js loads, and returns its
+// jweParts: the tests seal both ways, through it (as in a page that loaded
+// index.js) and driven step by step from Go (without index.js).
+func sealJSParts(t *testing.T) Parts {
+	t.Helper()
+	mod, err := Await(context.Background(), eval(t, `import(new URL("seal.js", "file://" + process.cwd() + "/").href)`))
+	if err != nil {
+		t.Fatalf("importing seal.js: %v", err)
+	}
+	fn := Field(mod, "jweParts")
+	if fn.Type() != safejs.TypeFunction {
+		t.Fatal("seal.js exports no jweParts")
+	}
+	return PartsOf(fn)
+}
+
+// sealPaths are the two ways a key seals.
+func sealPaths(t *testing.T) map[string]Parts {
+	return map[string]Parts{"driven from Go": {}, "seal.js jweParts": sealJSParts(t)}
+}
+
+func importProvider(t *testing.T, priv *rsa.PrivateKey, kid string, parts Parts) *seal.Key {
 	t.Helper()
 	jwk, _ := json.Marshal(map[string]string{
 		"kty": "RSA", "kid": kid, "use": "enc", "alg": "RSA-OAEP-256",
 		"n": b64url(priv.N.Bytes()), "e": "AQAB",
 	})
-	k, err := seal.ImportKey(jwk, seal.ImportOptions{}, webCrypto{})
+	k, err := seal.ImportKey(jwk, seal.ImportOptions{}, webCrypto{parts: parts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,21 +137,23 @@ func openStepByStep(t *testing.T, priv *rsa.PrivateKey, jwe string) (plain, cek,
 // step with the Go standard library and with go-jose.
 func TestWebCryptoSealMatchesRFC7516(t *testing.T) {
 	priv := providerKey(t)
-	k := importProvider(t, priv, "wc")
-	for _, p := range []string{"", "s3cret", "Société €", strings.Repeat("x", 4096)} {
-		jwe, err := k.Seal([]byte(p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if plain, _, _ := openStepByStep(t, priv, jwe); string(plain) != p {
-			t.Fatalf("step by step: got %q", plain)
-		}
-		obj, err := jose.ParseEncryptedCompact(jwe, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256GCM})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if plain, err := obj.Decrypt(priv); err != nil || string(plain) != p {
-			t.Fatalf("go-jose: %v, %q", err, plain)
+	for path, parts := range sealPaths(t) {
+		k := importProvider(t, priv, "wc", parts)
+		for _, p := range []string{"", "s3cret", "Société €", strings.Repeat("x", 4096), "\xff\xfe not UTF-8"} {
+			jwe, err := k.Seal([]byte(p))
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if plain, _, _ := openStepByStep(t, priv, jwe); string(plain) != p {
+				t.Fatalf("%s, step by step: got %q", path, plain)
+			}
+			obj, err := jose.ParseEncryptedCompact(jwe, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256GCM})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plain, err := obj.Decrypt(priv); err != nil || string(plain) != p {
+				t.Fatalf("%s, go-jose: %v, %q", path, err, plain)
+			}
 		}
 	}
 }
@@ -138,9 +161,12 @@ func TestWebCryptoSealMatchesRFC7516(t *testing.T) {
 // Each value gets its own content key and IV.
 func TestWebCryptoFreshKeyAndIV(t *testing.T) {
 	priv := providerKey(t)
-	k := importProvider(t, priv, "wc")
 	ceks, ivs := map[string]bool{}, map[string]bool{}
-	for range 50 {
+	for i := range 100 {
+		k := importProvider(t, priv, "wc", sealJSParts(t))
+		if i%2 == 0 {
+			k = importProvider(t, priv, "wc", Parts{})
+		}
 		jwe, err := k.Seal([]byte("same"))
 		if err != nil {
 			t.Fatal(err)
@@ -185,7 +211,28 @@ func TestWithoutSubtleIsInsecureContext(t *testing.T) {
 	if sberr.CodeOf(err) != sberr.InsecureContext || !strings.Contains(err.Error(), "serve the page over https") {
 		t.Fatalf("got %v, want insecure_context saying to serve the page over https", err)
 	}
-	if _, err := ImportRSAOAEP256(priv.N.Bytes(), []byte{1, 0, 1}); sberr.CodeOf(err) != sberr.InsecureContext {
+	if _, err := ImportRSAOAEP256(priv.N.Bytes(), []byte{1, 0, 1}, Parts{}); sberr.CodeOf(err) != sberr.InsecureContext {
 		t.Fatalf("ImportRSAOAEP256: got %v", err)
+	}
+}
+
+// Whatever jweParts reports that is not a well-formed JWE's parts is
+// refused with code internal, and no JWE comes out: a rejection, a short
+// or a long output, something that is not bytes, a throw.
+func TestPartsFailuresAreRefused(t *testing.T) {
+	priv := providerKey(t)
+	for name, fn := range map[string]string{
+		"rejects":      `(key, aad, pt, id, finish) => finish(id, null, new Error("boom"))`,
+		"short output": `(key, aad, pt, id, finish) => finish(id, new Uint8Array(200), null)`,
+		"long output":  `(key, aad, pt, id, finish) => finish(id, new Uint8Array(256 + 12 + pt.length + 16 + 1), null)`,
+		"no tag":       `(key, aad, pt, id, finish) => finish(id, new Uint8Array(256 + 12 + pt.length), null)`,
+		"not bytes":    `(key, aad, pt, id, finish) => finish(id, "parts", null)`,
+		"throws":       `() => { throw new Error("boom") }`,
+	} {
+		k := importProvider(t, priv, "wc", PartsOf(eval(t, fn)))
+		jwe, err := k.Seal([]byte("s3cret"))
+		if sberr.CodeOf(err) != sberr.Internal || jwe != "" {
+			t.Errorf("%s: got %q, %v; want no JWE and code internal", name, jwe, err)
+		}
 	}
 }

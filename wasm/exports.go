@@ -25,16 +25,44 @@ func withSubtle(h jsbridge.Handler) jsbridge.Handler {
 	}
 }
 
+// deferredWithSubtle is withSubtle for a deferred export.
+func deferredWithSubtle(h jsbridge.DeferredHandler) jsbridge.DeferredHandler {
+	return func(a []safejs.Value, done func(any, error)) {
+		if _, err := jsbridge.Subtle(); err != nil {
+			done(nil, err)
+			return
+		}
+		h(a, done)
+	}
+}
+
 // export registers every function of the JS API. Argument checking happens
 // here, at the edge; the work happens in package api.
 func export(ns *jsbridge.Namespace, shim *api.Shim) error {
+	split := newSplitSeal(shim)
 	for name, h := range map[string]jsbridge.Handler{
-		"fetchKey":   withSubtle(func(a []safejs.Value) (any, error) { return fetchKey(shim, a) }),
-		"importKey":  withSubtle(func(a []safejs.Value) (any, error) { return importKey(shim, a) }),
-		"seal":       withSubtle(func(a []safejs.Value) (any, error) { return sealValue(shim, a) }),
-		"sealFields": withSubtle(func(a []safejs.Value) (any, error) { return sealFields(shim, a) }),
+		"fetchKey":  withSubtle(func(a []safejs.Value) (any, error) { return fetchKey(shim, split, a) }),
+		"importKey": withSubtle(func(a []safejs.Value) (any, error) { return importKey(shim, split, a) }),
 	} {
 		if err := ns.Async(name, h); err != nil {
+			return err
+		}
+	}
+	// The seals run as continuations of WebCrypto's promises (see
+	// jsbridge.Namespace.Deferred): an awaiting goroutine would cost each
+	// seal more than the cryptography does.
+	for name, h := range map[string]jsbridge.DeferredHandler{
+		"seal":       func(a []safejs.Value, done func(any, error)) { sealValue(shim, a, done) },
+		"sealFields": func(a []safejs.Value, done func(any, error)) { sealFields(shim, a, done) },
+	} {
+		if err := ns.Deferred(name, deferredWithSubtle(h)); err != nil {
+			return err
+		}
+	}
+	for name, h := range map[string]jsbridge.Handler{
+		"finishSeal": split.finishSeal, "planFields": split.planFields, "finishFields": split.finishFields,
+	} {
+		if err := ns.Sync(name, h); err != nil {
 			return err
 		}
 	}
@@ -59,7 +87,7 @@ func testHooks() bool {
 	return on
 }
 
-func fetchKey(shim *api.Shim, a []safejs.Value) (any, error) {
+func fetchKey(shim *api.Shim, split *splitSeal, a []safejs.Value) (any, error) {
 	url, err := jsbridge.String(jsbridge.Arg(a, 0), "fetchKey(url)")
 	if err != nil {
 		return nil, err
@@ -89,10 +117,10 @@ func fetchKey(shim *api.Shim, a []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return handleValue(h), nil
+	return split.handle(h)
 }
 
-func importKey(shim *api.Shim, a []safejs.Value) (any, error) {
+func importKey(shim *api.Shim, split *splitSeal, a []safejs.Value) (any, error) {
 	jwk, err := jsonArg(jsbridge.Arg(a, 0), "importKey(jwk)")
 	if err != nil {
 		return nil, err
@@ -112,39 +140,63 @@ func importKey(shim *api.Shim, a []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return handleValue(h), nil
+	return split.handle(h)
 }
 
-func sealValue(shim *api.Shim, a []safejs.Value) (any, error) {
+func sealValue(shim *api.Shim, a []safejs.Value, done func(any, error)) {
 	v, err := jsbridge.String(jsbridge.Arg(a, 0), "seal(value)")
 	if err != nil {
-		return nil, err
+		done(nil, err)
+		return
 	}
-	h, err := keyArg(shim, jsbridge.Arg(a, 1), "seal(value, key)")
-	if err != nil {
-		return nil, err
-	}
-	return shim.Seal(v, h)
+	withKey(shim, jsbridge.Arg(a, 1), "seal(value, key)", done, func(h api.KeyHandle) {
+		shim.SealAsync(v, h, func(jwe string, err error) { done(jwe, err) })
+	})
 }
 
-func sealFields(shim *api.Shim, a []safejs.Value) (any, error) {
+func sealFields(shim *api.Shim, a []safejs.Value, done func(any, error)) {
 	doc, err := jsbridge.JSONOf(jsbridge.Arg(a, 0), "sealFields(body)")
 	if err != nil {
-		return nil, err
+		done(nil, err)
+		return
 	}
 	ptrs, err := pointersArg(jsbridge.Arg(a, 1), "sealFields(body, pointers)")
 	if err != nil {
-		return nil, err
+		done(nil, err)
+		return
 	}
-	h, err := keyArg(shim, jsbridge.Arg(a, 2), "sealFields(body, pointers, key)")
+	withKey(shim, jsbridge.Arg(a, 2), "sealFields(body, pointers, key)", done, func(h api.KeyHandle) {
+		shim.SealFieldsAsync(doc, ptrs, h, func(out []byte, err error) {
+			if err != nil {
+				done(nil, err)
+				return
+			}
+			done(jsbridge.ParseJSON(out))
+		})
+	})
+}
+
+// withKey reads the key argument and calls then with its handle: at once
+// for a handle from fetchKey or importKey, or, for a JWK to import on the
+// spot, on a goroutine once the import (which awaits WebCrypto) is done.
+func withKey(shim *api.Shim, v safejs.Value, name string, done func(any, error), then func(api.KeyHandle)) {
+	if v.Type() == safejs.TypeObject && !jsbridge.IsMissing(jsbridge.Field(v, "kty")) {
+		go func() {
+			h, err := keyArg(shim, v, name)
+			if err != nil {
+				done(nil, err)
+				return
+			}
+			then(h)
+		}()
+		return
+	}
+	h, err := keyArg(shim, v, name)
 	if err != nil {
-		return nil, err
+		done(nil, err)
+		return
 	}
-	out, err := shim.SealFields(doc, ptrs, h)
-	if err != nil {
-		return nil, err
-	}
-	return jsbridge.ParseJSON(out)
+	then(h)
 }
 
 // keyArg accepts a key handle from fetchKey/importKey, or a JWK object,

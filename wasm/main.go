@@ -35,7 +35,7 @@ const gcPercent = 25
 
 func main() {
 	debug.SetGCPercent(gcPercent)
-	shim := api.New(jsbridge.Fetch{}, webcrypto.Crypto{})
+	shim := api.New(jsbridge.Fetch{}, webcrypto.Crypto{Parts: helpers()})
 	ns, err := jsbridge.NewNamespace()
 	if err != nil {
 		panic(err)
@@ -52,6 +52,16 @@ func main() {
 	runtime.GC()
 	signalReady(ns.Value())
 	select {} // keep the runtime (and the exports) alive
+}
+
+// helpers reads the JavaScript helpers index.js hands over on its ready
+// hook (see jsbridge.Parts); loaded without index.js, there are none.
+func helpers() jsbridge.Parts {
+	hook, err := safejs.Global().Get(readyHook)
+	if err != nil || hook.Type() != safejs.TypeFunction {
+		return jsbridge.Parts{}
+	}
+	return jsbridge.PartsFrom(hook)
 }
 
 func signalReady(ns safejs.Value) {

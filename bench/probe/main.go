@@ -49,7 +49,7 @@ func main() {
 		}
 		n, _ := base64.RawURLEncoding.DecodeString(m.N)
 		e, _ := base64.RawURLEncoding.DecodeString(m.E)
-		cipher, err = jsbridge.ImportRSAOAEP256(n, e)
+		cipher, err = jsbridge.ImportRSAOAEP256(n, e, jsbridge.Parts{})
 		return nil, err
 	})
 	// time(kind, n): the median ms of n operations, each timed inside Go.
@@ -68,6 +68,20 @@ func main() {
 	// sealAsync: key.Seal behind that same path, without the shim's
 	// argument checks.
 	_ = ns.Async("sealAsync", func([]safejs.Value) (any, error) { return key.Seal(plain) })
+	// sealDeferred: key.SealAsync behind the deferred path of sb.seal.
+	_ = ns.Deferred("sealDeferred", func(_ []safejs.Value, done func(any, error)) {
+		key.SealAsync(plain, func(jwe string, err error) { done(jwe, err) })
+	})
+	// syncParts: a synchronous export given 300 bytes that returns a
+	// JWE-sized string: the boundary cost of the split seal's one call
+	// into Go (finishSeal), without its checks.
+	out := make([]byte, 400)
+	_ = ns.Sync("syncParts", func(a []safejs.Value) (any, error) {
+		buf := make([]byte, 301)
+		_, _ = safejs.CopyBytesToGo(buf, a[1])
+		return string(out), nil
+	})
+	_ = ns.Deferred("noopDeferred", func(_ []safejs.Value, done func(any, error)) { done("", nil) })
 
 	if hook := js.Global().Get("__benchReady"); hook.Type() == js.TypeFunction {
 		hook.Invoke(js.Value(safejs.Unsafe(ns.Value())))
@@ -79,8 +93,12 @@ func main() {
 // key and cipher by then).
 func operations(key *seal.Key, cipher *jsbridge.RSAOAEPKey, plain, aad []byte) map[string]func() {
 	return map[string]func(){
-		"encrypt": func() { _, _, _, _ = cipher.Encrypt(aad, plain) },
-		"seal":    func() { _, _ = key.Seal(plain) },
+		"encrypt": func() {
+			ch := make(chan struct{})
+			cipher.EncryptAsync(aad, plain, func(_, _, _ []byte, _ error) { close(ch) })
+			<-ch
+		},
+		"seal": func() { _, _ = key.Seal(plain) },
 		"await": func() {
 			p, _ := safejs.MustGetGlobal("Promise").Call("resolve", 1)
 			_, _ = jsbridge.Await(context.Background(), p)

@@ -17,7 +17,8 @@ window.probe = {
   },
   // per-call ms of an async export, timed in JS like bench.run.
   async run(name, n) {
-    const fn = ns[name];
+    const bytes = new Uint8Array(300);
+    const fn = name === "syncParts" ? () => ns.syncParts(1, bytes, 100) : ns[name];
     const ms = new Array(n);
     for (let i = 0; i < n; i++) {
       const t = performance.now();

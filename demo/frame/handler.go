@@ -19,7 +19,7 @@ type DistFiles interface {
 
 // distNames are the files of dist/ the frame page loads; nothing else of
 // dist/ is served on the frame origin.
-var distNames = map[string]bool{"index.js": true, "errors.js": true, "wasm_exec.js": true, "sealbridge.wasm": true}
+var distNames = map[string]bool{"index.js": true, "errors.js": true, "seal.js": true, "wasm_exec.js": true, "sealbridge.wasm": true}
 
 // pageData is what frame.html carries: the trust configuration, which the
 // frame's script enforces (the same ancestors are in the CSP), and the

@@ -27,7 +27,7 @@ const (
 	pageEntry = "app.js"
 )
 
-var distModules = []string{"index.js", "errors.js", "wasm_exec.js", "frames.js"}
+var distModules = []string{"index.js", "errors.js", "seal.js", "wasm_exec.js", "frames.js"}
 
 type staticHandlers struct {
 	assets *Assets

@@ -57,3 +57,9 @@ func (c *Cipher) Encrypt(aad, plaintext []byte) (encryptedKey, iv, sealed []byte
 	}
 	return encryptedKey, iv, gcm.Seal(nil, iv, plaintext, aad), nil
 }
+
+// EncryptAsync is Encrypt as a seal.Cipher: done is called before it
+// returns.
+func (c *Cipher) EncryptAsync(aad, plaintext []byte, done func(encryptedKey, iv, sealed []byte, err error)) {
+	done(c.Encrypt(aad, plaintext))
+}

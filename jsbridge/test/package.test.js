@@ -57,6 +57,7 @@ test("the tarball holds what an integrator needs, and not the precompressed copi
     "dist/index.d.ts",
     "dist/index.js",
     "dist/integrity.json",
+    "dist/seal.js",
     "dist/sealbridge.wasm",
     "dist/wasm_exec.js",
     "package.json",
@@ -86,7 +87,7 @@ test("load({ integrity }) with a wrong hash rejects with module_unavailable, nam
 test("integrity.json holds the sha384 of each installed file a page loads", async () => {
   const installed = join(dir, "node_modules/sealbridge/dist");
   const manifest = JSON.parse(await readFile(join(installed, "integrity.json"), "utf8"));
-  assert.deepEqual(Object.keys(manifest.files).sort(), ["errors.js", "index.js", "sealbridge.wasm", "wasm_exec.js"]);
+  assert.deepEqual(Object.keys(manifest.files).sort(), ["errors.js", "index.js", "seal.js", "sealbridge.wasm", "wasm_exec.js"]);
   for (const [name, sri] of Object.entries(manifest.files)) {
     const sum = createHash("sha384").update(await readFile(join(installed, name))).digest("base64");
     assert.equal(sri, `sha384-${sum}`, name);

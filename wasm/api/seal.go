@@ -1,6 +1,9 @@
 package api
 
-import "github.com/sealbridge/sealbridge/wasm/sberr"
+import (
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+	"github.com/sealbridge/sealbridge/wasm/seal"
+)
 
 // Seal encrypts one value with the key behind h.
 func (s *Shim) Seal(value string, h KeyHandle) (string, error) {
@@ -15,11 +18,56 @@ func (s *Shim) Seal(value string, h KeyHandle) (string, error) {
 // their JWEs.
 func (s *Shim) SealFields(doc []byte, pointers []string, h KeyHandle) ([]byte, error) {
 	if len(pointers) == 0 {
-		return nil, sberr.New(sberr.InvalidArgument, "sealFields needs at least one JSON Pointer, such as \"/password\"")
+		return nil, noPointers()
 	}
 	k, err := s.key(h)
 	if err != nil {
 		return nil, err
 	}
 	return k.SealFields(doc, pointers)
+}
+
+// SealAsync is Seal as a continuation (see seal.Key.SealAsync): done is
+// called exactly once and it never blocks.
+func (s *Shim) SealAsync(value string, h KeyHandle, done func(string, error)) {
+	k, err := s.key(h)
+	if err != nil {
+		done("", err)
+		return
+	}
+	k.SealAsync([]byte(value), done)
+}
+
+// SealFieldsAsync is SealFields as a continuation.
+func (s *Shim) SealFieldsAsync(doc []byte, pointers []string, h KeyHandle, done func([]byte, error)) {
+	if len(pointers) == 0 {
+		done(nil, noPointers())
+		return
+	}
+	k, err := s.key(h)
+	if err != nil {
+		done(nil, err)
+		return
+	}
+	k.SealFieldsAsync(doc, pointers, done)
+}
+
+// Key returns the imported key behind h, as Seal would use it.
+func (s *Shim) Key(h KeyHandle) (*seal.Key, error) { return s.key(h) }
+
+// PlanFields is SealFields up to the seals (see seal.FieldsPlan), with the
+// same rules and errors.
+func (s *Shim) PlanFields(doc []byte, pointers []string, h KeyHandle) (*seal.FieldsPlan, error) {
+	if len(pointers) == 0 {
+		return nil, noPointers()
+	}
+	k, err := s.key(h)
+	if err != nil {
+		return nil, err
+	}
+	return k.PlanFields(doc, pointers)
+}
+
+func noPointers() error {
+	return sberr.New(sberr.InvalidArgument, "sealFields needs at least one JSON Pointer, such as \"/password\"")
 }

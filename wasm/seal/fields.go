@@ -39,10 +39,45 @@ type field struct {
 // to seal something must not send it in clear.
 // Errors are sberr.InvalidArgument and name the pointer, except values
 // over MaxPlaintext and documents over MaxDocument (sberr.PayloadTooLarge).
+// SealFields waits for SealFieldsAsync; in the page, only call it from a
+// goroutine.
 func (k *Key) SealFields(doc []byte, pointers []string) ([]byte, error) {
-	if k == nil || k.cipher == nil {
-		return nil, sberr.New(sberr.InvalidArgument, "no key: import the provider key with ImportKey before sealing")
+	type result struct {
+		out []byte
+		err error
 	}
+	ch := make(chan result, 1)
+	k.SealFieldsAsync(doc, pointers, func(out []byte, err error) { ch <- result{out, err} })
+	r := <-ch
+	return r.out, r.err
+}
+
+// SealFieldsAsync is SealFields as a continuation (see SealAsync): the
+// document is checked and its values found at once, their seals all
+// start at once, and done is called exactly once when the last one ends.
+func (k *Key) SealFieldsAsync(doc []byte, pointers []string, done func([]byte, error)) {
+	if k == nil || k.cipher == nil {
+		done(nil, sberr.New(sberr.InvalidArgument, "no key: import the provider key with ImportKey before sealing"))
+		return
+	}
+	fields, err := findFields(doc, pointers)
+	if err != nil {
+		done(nil, err)
+		return
+	}
+	// Seal everything first: on any failure nothing is returned.
+	k.sealAll(fields, func(sealed []string, err error) {
+		if err != nil {
+			done(nil, err)
+			return
+		}
+		done(splice(doc, fields, sealed), nil)
+	})
+}
+
+// findFields checks doc against the rule set and finds the string each
+// pointer names, decoded.
+func findFields(doc []byte, pointers []string) ([]*field, error) {
 	if len(doc) > MaxDocument {
 		return nil, sberr.New(sberr.PayloadTooLarge, "document is %d bytes; SealFields accepts at most %d bytes", len(doc), MaxDocument)
 	}
@@ -64,18 +99,16 @@ func (k *Key) SealFields(doc []byte, pointers []string) ([]byte, error) {
 			return nil, err
 		}
 	}
+	return fields, nil
+}
 
-	// Seal everything first: on any failure nothing is returned.
-	sealed, err := k.sealAll(fields)
-	if err != nil {
-		return nil, err
-	}
+// splice writes doc with each field's string literal replaced by its JWE.
+func splice(doc []byte, fields []*field, sealed []string) []byte {
 	order := make([]int, len(fields))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return fields[a].start - fields[b].start })
-
 	size := len(doc)
 	for i, f := range fields {
 		size += len(sealed[i]) + 2 - (f.end - f.start)
@@ -89,27 +122,39 @@ func (k *Key) SealFields(doc []byte, pointers []string) ([]byte, error) {
 		out = append(out, '"')
 		last = fields[i].end
 	}
-	return append(out, doc[last:]...), nil
+	return append(out, doc[last:]...)
 }
 
-// sealAll seals every field's value at once: in the page each seal waits
-// on WebCrypto, and the waits overlap. The first error (in pointer order)
-// wins.
-func (k *Key) sealAll(fields []*field) ([]string, error) {
+// sealAll starts every field's seal at once (in the page each one waits on
+// WebCrypto, and the waits overlap) and calls done when the last has
+// ended. The first error (in pointer order) wins.
+func (k *Key) sealAll(fields []*field, done func([]string, error)) {
 	sealed := make([]string, len(fields))
 	errs := make([]error, len(fields))
-	var wg sync.WaitGroup
+	var mu sync.Mutex
+	left := len(fields)
 	for i, f := range fields {
-		wg.Go(func() { sealed[i], errs[i] = k.Seal(f.plain) })
+		k.SealAsync(f.plain, func(jwe string, err error) {
+			mu.Lock()
+			sealed[i], errs[i] = jwe, err
+			left--
+			last := left == 0
+			mu.Unlock()
+			if last {
+				done(sealed, firstFieldError(fields, errs))
+			}
+		})
 	}
-	wg.Wait()
+}
+
+func firstFieldError(fields []*field, errs []error) error {
 	for i, err := range errs {
 		if err != nil {
 			e := sberr.As(err)
-			return nil, &sberr.Error{Code: e.Code, Message: "pointer " + quotePointer(fields[i].ptr.raw) + ": " + e.Message, Err: e.Err}
+			return &sberr.Error{Code: e.Code, Message: "pointer " + quotePointer(fields[i].ptr.raw) + ": " + e.Message, Err: e.Err}
 		}
 	}
-	return sealed, nil
+	return nil
 }
 
 // plaintext decodes the string literal f spans, which the walk has

@@ -24,12 +24,14 @@ type Crypto interface {
 // Cipher does the two primitives of one JWE with one imported public key.
 // It must be safe for concurrent use.
 type Cipher interface {
-	// Encrypt draws a fresh 256-bit content key and a fresh 96-bit IV,
-	// wraps the key with RSA-OAEP-256 (SHA-256, MGF1 with SHA-256, no
+	// EncryptAsync draws a fresh 256-bit content key and a fresh 96-bit
+	// IV, wraps the key with RSA-OAEP-256 (SHA-256, MGF1 with SHA-256, no
 	// label) and encrypts plaintext under both with AES-256-GCM, aad as
 	// the additional data. sealed is the ciphertext followed by the
-	// 128-bit tag.
-	Encrypt(aad, plaintext []byte) (encryptedKey, iv, sealed []byte, err error)
+	// 128-bit tag. It calls done exactly once, now or later, and never
+	// blocks: in the page, done runs in a promise callback, which is what
+	// lets a seal finish without parking a goroutine (see Key.SealAsync).
+	EncryptAsync(aad, plaintext []byte, done func(encryptedKey, iv, sealed []byte, err error))
 }
 
 const (
@@ -42,16 +44,18 @@ var b64url = base64.RawURLEncoding
 // protectedHeader returns BASE64URL(UTF8(header)) for the only header the
 // wire format allows: the first part of every JWE, and its AES-GCM
 // additional authenticated data.
+//
+// Only the kid goes through encoding/json: marshalling a struct makes it
+// build its field cache by reflection on first use, which in WebAssembly
+// was most of a first key import (tens of milliseconds). The fixed members
+// need no escaping, and checkHeader reads the result back.
 func protectedHeader(kid string) (string, error) {
-	h, err := json.Marshal(struct {
-		Alg string `json:"alg"`
-		Enc string `json:"enc"`
-		Kid string `json:"kid"`
-	}{"RSA-OAEP-256", "A256GCM", kid})
+	quoted, err := json.Marshal(kid)
 	if err != nil {
 		return "", sberr.Wrap(err, sberr.Internal, "cannot write the JWE protected header")
 	}
-	return b64url.EncodeToString(h), nil
+	h := append([]byte(`{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":`), quoted...)
+	return b64url.EncodeToString(append(h, '}')), nil
 }
 
 // compact checks what the Cipher produced against the wire format and

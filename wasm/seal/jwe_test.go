@@ -148,8 +148,8 @@ func TestSealRefusesMisshapenOutput(t *testing.T) {
 
 type shapeCipher struct{ wrap, iv, extra int }
 
-func (c shapeCipher) Encrypt(aad, plaintext []byte) ([]byte, []byte, []byte, error) {
-	return make([]byte, c.wrap), make([]byte, c.iv), make([]byte, len(plaintext)+c.extra), nil
+func (c shapeCipher) EncryptAsync(aad, plaintext []byte, done func(encryptedKey, iv, sealed []byte, err error)) {
+	done(make([]byte, c.wrap), make([]byte, c.iv), make([]byte, len(plaintext)+c.extra), nil)
 }
 
 type fixedCrypto struct {

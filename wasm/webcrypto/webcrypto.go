@@ -11,15 +11,16 @@ import (
 	"github.com/sealbridge/sealbridge/wasm/seal"
 )
 
-// Crypto is seal.Crypto on crypto.subtle.
-type Crypto struct{}
+// Crypto is seal.Crypto on crypto.subtle. Parts, when index.js gave it
+// (see jsbridge.Parts), makes each seal one call into JavaScript.
+type Crypto struct{ Parts jsbridge.Parts }
 
 var _ seal.Crypto = Crypto{}
 
 // PublicKey imports the RSA public key (n, e) once, non-extractable, for
 // RSA-OAEP-256 encryption.
-func (Crypto) PublicKey(n, e []byte) (seal.Cipher, error) {
-	k, err := jsbridge.ImportRSAOAEP256(n, e)
+func (c Crypto) PublicKey(n, e []byte) (seal.Cipher, error) {
+	k, err := jsbridge.ImportRSAOAEP256(n, e, c.Parts)
 	if err != nil {
 		return nil, err
 	}

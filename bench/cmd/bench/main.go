@@ -147,7 +147,7 @@ func snapshot(src, dst string) error {
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return err
 	}
-	for _, n := range []string{"sealbridge.wasm", "sealbridge.wasm.br", "sealbridge.wasm.gz", "index.js", "index.d.ts", "wasm_exec.js", "errors.js", "frames.js"} {
+	for _, n := range []string{"sealbridge.wasm", "sealbridge.wasm.br", "sealbridge.wasm.gz", "index.js", "index.d.ts", "wasm_exec.js", "errors.js", "seal.js", "frames.js"} {
 		p := filepath.Join(src, n)
 		info, err := os.Stat(p)
 		if os.IsNotExist(err) && strings.HasPrefix(n, "sealbridge.wasm.") {

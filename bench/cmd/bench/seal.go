@@ -39,6 +39,8 @@ type sealSetup struct {
 	SbImportAgainMs   float64            `json:"sbImportAgainMs"`
 	JoseImportMs      float64            `json:"joseImportMs"`
 	WebcryptoImportMs float64            `json:"webcryptoImportMs"`
+	WarmDigestMs      float64            `json:"warmDigestMs"`
+	WarmImportMs      float64            `json:"warmImportMs"`
 	First             map[string]float64 `json:"first"`
 	JWE               map[string]string  `json:"jwe"`
 	MemoryBytes       int64              `json:"memoryBytes"`

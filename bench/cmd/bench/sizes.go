@@ -93,7 +93,7 @@ func measureSizes(ctx context.Context, dist, work string) ([]moduleSizes, error)
 // dist/, so that compressing them leaves dist/ as make built it.
 func scriptJobs(dist, work string) ([]sizeJob, error) {
 	var glue, frames []string
-	for _, n := range []string{"index.js", "wasm_exec.js", "frames.js", "errors.js"} {
+	for _, n := range []string{"index.js", "wasm_exec.js", "seal.js", "frames.js", "errors.js"} {
 		b, err := os.ReadFile(filepath.Join(dist, n))
 		if err != nil {
 			return nil, err
@@ -111,7 +111,7 @@ func scriptJobs(dist, work string) ([]sizeJob, error) {
 	// index.js imports errors.js too, but it is counted once, with the
 	// frames: a host page in isolated mode loads frames.js and errors.js
 	// and nothing else of Sealbridge.
-	return []sizeJob{{"loader JS", "dist/index.js + dist/wasm_exec.js", glue},
+	return []sizeJob{{"loader JS", "dist/index.js + dist/wasm_exec.js + dist/seal.js", glue},
 		{framesHost, "dist/frames.js + dist/errors.js (isolated mode's host script; each compressed on its own)", frames}}, nil
 }
 

@@ -130,10 +130,10 @@ func (r *results) sealTables() []*table {
 			fmt.Sprintf("%s / %s / %s", ms(a[0]), ms(a[1]), first))
 	}
 	t.notes = append(t.notes, fmt.Sprintf(
-		"One-time costs in this page (a fresh browser context): `load()` %s ms (download, compile, Go start); key import: Sealbridge %s ms the first time (validation, thumbprint, WebCrypto import, and the engine compiling the Go code those run), %s ms for a second key, jose %s ms, WebCrypto %s ms. "+
+		"The page's first WebCrypto calls, before any key import (so that no library pays for the platform's start): digest %s ms, importKey %s ms. One-time costs in this page (a fresh browser context): `load()` %s ms (download, compile, Go start); key import: Sealbridge %s ms the first time (validation, thumbprint, WebCrypto import, and the engine compiling the Go code those run), %s ms for a second key, jose %s ms, WebCrypto %s ms. "+
 			"First call = each library's first seal after its key import. Every JWE was decrypted by the Go side with go-jose to check it. "+
 			"Timers: the page is cross-origin isolated, so performance.now() has 5 µs resolution (the anchors' 0.14 ms floor was likely read with 100 µs timers).",
-		ms(s.setup.LoadMs), ms(s.setup.SbImportMs), ms(s.setup.SbImportAgainMs), ms(s.setup.JoseImportMs), ms(s.setup.WebcryptoImportMs)))
+		ms(s.setup.WarmDigestMs), ms(s.setup.WarmImportMs), ms(s.setup.LoadMs), ms(s.setup.SbImportMs), ms(s.setup.SbImportAgainMs), ms(s.setup.JoseImportMs), ms(s.setup.WebcryptoImportMs)))
 
 	f := &table{
 		title: fmt.Sprintf("sealFields: a connection body, %s sealed, %d calls (ms)", strings.Join(fieldsPointers, " and "), len(s.fields["sealbridge"])),

@@ -1,0 +1,135 @@
+// The split seal (seal.js): for a key handle Go returned, the page seals
+// with the key's CryptoKey and Go checks and writes the JWE. These tests
+// hold it to Go's ordinary exports, which a copy of the handle still
+// takes: the same standard JWEs, the same refusals word for word, the same
+// key rules.
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { compactDecrypt, generateKeyPair, exportJWK } from "jose";
+import { load, SealbridgeError } from "../../dist/index.js";
+
+let sb, pair, jwk;
+
+before(async () => {
+  sb = await load();
+  pair = await generateKeyPair("RSA-OAEP-256", { modulusLength: 2048, extractable: true });
+  jwk = { ...(await exportJWK(pair.publicKey)), kid: "split-1", use: "enc", alg: "RSA-OAEP-256" };
+});
+
+async function open(jwe, privateKey = pair.privateKey) {
+  const { plaintext, protectedHeader } = await compactDecrypt(jwe, privateKey, {
+    keyManagementAlgorithms: ["RSA-OAEP-256"],
+    contentEncryptionAlgorithms: ["A256GCM"],
+  });
+  return { text: new TextDecoder().decode(plaintext), protectedHeader };
+}
+
+// outcome is what a call settles with: the value, or the error's code and message.
+async function outcome(p) {
+  try {
+    return { value: await p };
+  } catch (e) {
+    assert.ok(e instanceof SealbridgeError, `not a SealbridgeError: ${e}`);
+    return { code: e.code, message: e.message };
+  }
+}
+
+test("a handle is frozen and shows only its documented fields", async () => {
+  const key = await sb.importKey(jwk);
+  assert.ok(Object.isFrozen(key));
+  assert.deepEqual(Object.keys(key).sort(), ["alg", "bits", "enc", "kid", "thumbprint"]);
+});
+
+test("split and ordinary seals give standard JWEs with the same header", async () => {
+  const key = await sb.importKey(jwk);
+  for (const value of ["", "s3cret", "pässwörd €🙂", "lone \ud800 surrogate", "x".repeat(64 * 1024)]) {
+    const split = await sb.seal(value, key);
+    const ordinary = await sb.seal(value, { ...key });
+    for (const jwe of [split, ordinary]) {
+      const { text, protectedHeader } = await open(jwe);
+      assert.equal(text, new TextDecoder().decode(new TextEncoder().encode(value)));
+      assert.deepEqual(protectedHeader, { alg: "RSA-OAEP-256", enc: "A256GCM", kid: "split-1" });
+    }
+    assert.equal(split.split(".")[0], ordinary.split(".")[0]);
+  }
+});
+
+test("sealFields both ways: the same document, each value sealed", async () => {
+  const key = await sb.importKey(jwk);
+  const body = { id: 40, login: "marie", password: "s3cret", n: [1, { pin: "1234" }] };
+  for (const k of [key, { ...key }]) {
+    const out = await sb.sealFields(body, ["/password", "/n/1/pin"], k);
+    assert.equal(out.id, 40);
+    assert.equal(out.login, "marie");
+    assert.equal((await open(out.password)).text, "s3cret");
+    assert.equal((await open(out.n[1].pin)).text, "1234");
+  }
+});
+
+test("every refusal is the same as the ordinary export's", async () => {
+  const key = await sb.importKey(jwk);
+  const copy = { ...key };
+  const cases = [
+    [(k) => sb.seal("x".repeat(64 * 1024 + 1), k), "payload_too_large"],
+    [(k) => sb.sealFields({ a: "b" }, [], k), "invalid_argument"],
+    [(k) => sb.sealFields({ a: "b" }, ["/missing"], k), "invalid_argument"],
+    [(k) => sb.sealFields({ a: "b" }, ["a"], k), "invalid_argument"],
+    [(k) => sb.sealFields({ a: "b" }, ["/a", "/a"], k), "invalid_argument"],
+    [(k) => sb.sealFields({ a: 1 }, ["/a"], k), "invalid_argument"],
+    [(k) => sb.sealFields({ Password: "x", password: "y" }, ["/password"], k), "invalid_argument"],
+    [(k) => sb.sealFields({ a: "b" }, ["/a\ud800"], k), "invalid_argument"],
+    [(k) => sb.sealFields({ a: "x".repeat(64 * 1024 + 1) }, ["/a"], k), "payload_too_large"],
+    [(k) => sb.sealFields({ a: "x".repeat(1 << 20) }, ["/a"], k), "payload_too_large"],
+    [(k) => sb.sealFields({ a: 1n }, ["/a"], k), "invalid_argument"],
+  ];
+  for (const [i, [call, code]] of cases.entries()) {
+    const split = await outcome(call(key));
+    const ordinary = await outcome(call(copy));
+    assert.equal(split.code, code, `case ${i}: ${JSON.stringify(split)}`);
+    assert.deepEqual(split, ordinary, `case ${i}`);
+  }
+});
+
+test("a handle whose key was replaced (same kid) is refused both ways", async () => {
+  const key = await sb.importKey({ ...jwk, kid: "split-rotated" });
+  const other = await generateKeyPair("RSA-OAEP-256", { modulusLength: 2048, extractable: true });
+  const replaced = await sb.importKey({ ...(await exportJWK(other.publicKey)), kid: "split-rotated" });
+  const split = await outcome(sb.seal("s3cret", key));
+  const ordinary = await outcome(sb.seal("s3cret", { ...key }));
+  assert.equal(split.code, "invalid_argument");
+  assert.deepEqual(split, ordinary);
+  const fields = await outcome(sb.sealFields({ p: "s3cret" }, ["/p"], key));
+  assert.deepEqual(fields, await outcome(sb.sealFields({ p: "s3cret" }, ["/p"], { ...key })));
+  assert.equal((await open(await sb.seal("ok", replaced), other.privateKey)).text, "ok");
+});
+
+test("a WebCrypto failure during a split seal rejects with internal and gives no JWE", async () => {
+  const key = await sb.importKey(jwk);
+  const subtle = globalThis.crypto.subtle;
+  const real = subtle.encrypt;
+  subtle.encrypt = () => Promise.reject(new Error("the device is gone"));
+  try {
+    for (const p of [sb.seal("s3cret", key), sb.sealFields({ p: "s3cret" }, ["/p"], key)]) {
+      const got = await outcome(p);
+      assert.equal(got.code, "internal");
+      assert.match(got.message, /WebCrypto failed.*nothing was sealed or sent/);
+      assert.doesNotMatch(got.message, /s3cret/);
+    }
+  } finally {
+    subtle.encrypt = real;
+  }
+  assert.equal((await open(await sb.seal("after", key))).text, "after");
+});
+
+test("without crypto.subtle a handle's seal is insecure_context", async () => {
+  const key = await sb.importKey(jwk);
+  const real = Object.getOwnPropertyDescriptor(globalThis, "crypto");
+  const crypto = globalThis.crypto;
+  Object.defineProperty(globalThis, "crypto", { value: { getRandomValues: (a) => crypto.getRandomValues(a) }, configurable: true });
+  try {
+    assert.equal((await outcome(sb.seal("s3cret", key))).code, "insecure_context");
+    assert.equal((await outcome(sb.sealFields({ p: "s3cret" }, ["/p"], key))).code, "insecure_context");
+  } finally {
+    Object.defineProperty(globalThis, "crypto", real);
+  }
+});
