@@ -33,6 +33,18 @@ func Encode(r Request) (string, error) {
 	return base64.StdEncoding.EncodeToString(b), nil
 }
 
+// AppendEncode appends to dst what Encode returns for r, so that a server
+// that wraps the descriptor in a body of its own ({"data":"..."}) builds
+// that body in one buffer instead of copying the descriptor into it. On
+// error it returns dst unchanged.
+func AppendEncode(dst []byte, r Request) ([]byte, error) {
+	b, err := appendRequest(nil, r)
+	if err != nil {
+		return dst, err
+	}
+	return base64.StdEncoding.AppendEncode(dst, b), nil
+}
+
 func appendRequest(dst []byte, r Request) ([]byte, error) {
 	f := requestFault
 	if p := tokenProblem(r.Method); p != "" {
