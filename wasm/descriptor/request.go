@@ -108,11 +108,11 @@ func Decode(s string, limits Limits) (Request, error) {
 	var r Request
 	hs := newHeaderSet(f, l, requestValueProblem)
 	var haveMethod, havePath bool
-	err = walkObject(data, f, requestKeys, func(key string, dec *json.Decoder) error {
+	err = walkObject(data, f, requestKeys, func(m member) error {
 		var err error
-		switch key {
+		switch m.name {
 		case "method":
-			if r.Method, err = readString(dec, f, `"method"`); err != nil {
+			if r.Method, err = readString(m, f, `"method"`); err != nil {
 				return err
 			}
 			if p := tokenProblem(r.Method); p != "" {
@@ -120,9 +120,9 @@ func Decode(s string, limits Limits) (Request, error) {
 			}
 			haveMethod = true
 		case "headers":
-			return readHeaders(dec, f, hs)
+			return readHeaders(m, f, hs)
 		case "path":
-			if r.Path, err = readString(dec, f, `"path"`); err != nil {
+			if r.Path, err = readString(m, f, `"path"`); err != nil {
 				return err
 			}
 			if p := pathProblem(r.Path); p != "" {
@@ -130,7 +130,7 @@ func Decode(s string, limits Limits) (Request, error) {
 			}
 			havePath = true
 		case "payload":
-			r.Payload, err = readValue(dec, f, `"payload"`)
+			r.Payload, err = readValue(m, f, `"payload"`)
 		}
 		return err
 	})
