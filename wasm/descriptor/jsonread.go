@@ -77,7 +77,10 @@ func readHeaders(m member, f fault, hs *headerSet) error {
 		return f.bad(`"headers" must be an object of strings, got %s`, m.kind)
 	}
 	for _, h := range m.members {
-		value, err := readString(h, f, "header "+short(h.name)+" value")
+		if h.kind != strictjson.String { // the message is built only here: short quotes with fmt
+			return f.bad("header %s value must be a string, got %s", short(h.name), h.kind)
+		}
+		value, err := readString(h, f, "header value")
 		if err != nil {
 			return err
 		}
