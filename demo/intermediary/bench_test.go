@@ -174,3 +174,20 @@ func statusErr(status, n int) error {
 	}
 	return nil
 }
+
+// BenchmarkOwnWork is the handler's own work on one call, without HTTP:
+// the descriptor checked and re-encoded, the provider's answer checked.
+func BenchmarkOwnWork(b *testing.B) {
+	h, err := newHandler(Config{ProviderURL: "http://127.0.0.1:1", Token: func(context.Context) (string, error) { return "t", nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	answer := []byte(envelope(`{"organization":{"id":"4b7a9a52-59f4-4b0e-9d3c-2f8f3c1e0a01","slug":"sandbox-sas-4821","legal_name":"Sandbox SAS","bank_accounts":[{"id":"0c5e1f8a-7d2b-4e6f-a1c3-9b8d7e6f5a41","slug":"sandbox-sas-4821-bank-account-1","name":"Compte principal","iban":"FR7930003035400005000123456","bic":"SOGEFRPPXXX","currency":"EUR","balance":48210.75,"balance_cents":4821075,"status":"active","main":true}]}}`))
+	b.ReportAllocs()
+	for b.Loop() {
+		var o outcome
+		if _, _, f := h.check(goldenGET, &o); f != nil || !isEnvelope(answer) {
+			b.Fatal("refused")
+		}
+	}
+}
