@@ -43,21 +43,25 @@ func (h *handler) readDescriptor(w http.ResponseWriter, r *http.Request) (string
 	return string(b), nil
 }
 
-// readBody reads the whole body, at most max bytes, into one buffer sized
-// from Content-Length when the caller declares it (as fetch does), rather
-// than growing one from 512 bytes on every request (io.ReadAll).
+// readBody reads the whole body, at most max bytes.
 func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
-	body := http.MaxBytesReader(w, r.Body, max)
-	n := r.ContentLength
-	if n <= 0 || n > max {
-		return io.ReadAll(body)
+	return readSized(http.MaxBytesReader(w, r.Body, max), r.ContentLength, max)
+}
+
+// readSized reads r to the end into one buffer sized from declared (a
+// Content-Length, as fetch and the provider send) when it is known and
+// at most max, rather than growing one from 512 bytes on every call
+// (io.ReadAll). r enforces the limit; declared only sizes the buffer.
+func readSized(r io.Reader, declared, max int64) ([]byte, error) {
+	if declared <= 0 || declared > max {
+		return io.ReadAll(r)
 	}
-	buf := make([]byte, 0, n+1) // +1: the read that meets EOF needs room
+	buf := make([]byte, 0, declared+1) // +1: the read that meets EOF needs room
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)] // a body longer than declared
 		}
-		m, err := body.Read(buf[len(buf):cap(buf)])
+		m, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+m]
 		if err == io.EOF {
 			return buf, nil

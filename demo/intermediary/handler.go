@@ -79,23 +79,24 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *outcome) *fai
 	return nil
 }
 
-// check decodes and validates the descriptor and returns it re-encoded in
-// canonical form with only the allowlisted headers, and the call it makes.
-func (h *handler) check(text string, o *outcome) (string, Call, *failure) {
+// check decodes and validates the descriptor and returns the dispatch
+// body that carries it re-encoded in canonical form with only the
+// allowlisted headers, and the call it makes.
+func (h *handler) check(text string, o *outcome) ([]byte, Call, *failure) {
 	req, err := descriptor.Decode(text, descriptor.Limits{MaxEncoded: int(h.cfg.MaxBody)})
 	if err != nil {
 		if sberr.CodeOf(err) == sberr.PayloadTooLarge {
-			return "", Call{}, fail(http.StatusRequestEntityTooLarge, apierr.PayloadTooLarge, sberr.As(err).Message)
+			return nil, Call{}, fail(http.StatusRequestEntityTooLarge, apierr.PayloadTooLarge, sberr.As(err).Message)
 		}
 		// descriptor's messages name keys and positions, never values.
-		return "", Call{}, fail(http.StatusBadRequest, apierr.BadDescriptor, sberr.As(err).Message)
+		return nil, Call{}, fail(http.StatusBadRequest, apierr.BadDescriptor, sberr.As(err).Message)
 	}
 	if len(req.Method) <= 16 {
 		o.method = req.Method
 	}
 	p, q, err := canonicalTarget(req.Path)
 	if err != nil {
-		return "", Call{}, fail(http.StatusBadRequest, apierr.BadDescriptor, "request descriptor: "+err.Error())
+		return nil, Call{}, fail(http.StatusBadRequest, apierr.BadDescriptor, "request descriptor: "+err.Error())
 	}
 	var call Call
 	match, allowed := lookup(h.rules, req.Method, p)
@@ -104,24 +105,26 @@ func (h *handler) check(text string, o *outcome) (string, Call, *failure) {
 		o.template = match.Template
 		call = Call{Method: req.Method, Template: match.Template, Params: match.params(p)}
 	case len(allowed) == 0:
-		return "", Call{}, fail(http.StatusForbidden, apierr.PathNotAllowed, "this path is not on the intermediary's allowlist (Config.Allow / "+EnvAllow+")")
+		return nil, Call{}, fail(http.StatusForbidden, apierr.PathNotAllowed, "this path is not on the intermediary's allowlist (Config.Allow / "+EnvAllow+")")
 	default:
-		return "", Call{}, methodFailure(req.Method, allowed)
+		return nil, Call{}, methodFailure(req.Method, allowed)
 	}
 	target := p
 	if q != "" {
 		target += "?" + q
 	}
-	out, err := descriptor.Encode(descriptor.Request{
+	// The provider's body, {"data":"<descriptor>"}, written in one buffer:
+	// base64 needs no JSON escaping.
+	body, err := descriptor.AppendEncode([]byte(`{"data":"`), descriptor.Request{
 		Method:  req.Method,
 		Headers: h.headers.keep(req.Headers),
 		Path:    target,
 		Payload: req.Payload,
 	})
 	if err != nil { // not reached: every field was decoded and checked above
-		return "", Call{}, fail(http.StatusBadRequest, apierr.BadDescriptor, sberr.As(err).Message)
+		return nil, Call{}, fail(http.StatusBadRequest, apierr.BadDescriptor, sberr.As(err).Message)
 	}
-	return out, call, nil
+	return append(body, `"}`...), call, nil
 }
 
 // authorize runs Config.AuthorizeCall on a matched call. Without one, a

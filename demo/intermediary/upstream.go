@@ -22,11 +22,11 @@ type upstream struct {
 	body   []byte
 }
 
-// forward sends the canonical descriptor to the dispatch endpoint: one
-// POST, never retried (the transport replays only idempotent requests, and
-// this one carries no Idempotency-Key of its own). ctx carries the
-// deadline; the caller's cancellation propagates through it.
-func (h *handler) forward(ctx context.Context, desc string) (upstream, *failure) {
+// forward sends body ({"data":"<canonical descriptor>"}) to the dispatch
+// endpoint: one POST, never retried (the transport replays only idempotent
+// requests, and this one carries no Idempotency-Key of its own). ctx
+// carries the deadline; the caller's cancellation propagates through it.
+func (h *handler) forward(ctx context.Context, body []byte) (upstream, *failure) {
 	tok, err := h.cfg.Token(ctx)
 	if err != nil || tok == "" || strings.ContainsAny(tok, "\r\n\x00") {
 		if ctx.Err() != nil {
@@ -36,9 +36,7 @@ func (h *handler) forward(ctx context.Context, desc string) (upstream, *failure)
 		f.kind = "token"
 		return upstream{}, f
 	}
-	// Base64 needs no JSON escaping.
-	body := `{"data":"` + desc + `"}`
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.dispatchURL, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.dispatchURL, bytes.NewReader(body))
 	if err != nil { // not reached: the URL was checked by New
 		return upstream{}, upstreamFailure("request", "the intermediary's provider URL is invalid")
 	}
@@ -63,7 +61,7 @@ func (h *handler) forward(ctx context.Context, desc string) (upstream, *failure)
 		f := upstreamFailure("redirect", "the provider answered "+strconv.Itoa(res.StatusCode)+" (a redirect or interim answer), which the intermediary does not follow; check ProviderURL and DispatchPath")
 		return upstream{status: res.StatusCode}, f
 	}
-	b, err := io.ReadAll(io.LimitReader(res.Body, h.cfg.MaxUpstream+1))
+	b, err := readSized(io.LimitReader(res.Body, h.cfg.MaxUpstream+1), res.ContentLength, h.cfg.MaxUpstream)
 	if err != nil {
 		if ctx.Err() != nil || isTimeout(err) {
 			return upstream{status: res.StatusCode}, timeoutFailure(errorKind(err))
@@ -87,7 +85,8 @@ func (h *handler) forward(ctx context.Context, desc string) (upstream, *failure)
 // answer, so it decodes into one buffer and validates without building
 // the object.
 func isEnvelope(b []byte) bool {
-	if len(b) == 0 || bytes.ContainsAny(b, "\r\n") {
+	// The decoder skips line breaks, so they are refused first.
+	if len(b) == 0 || bytes.IndexByte(b, '\r') >= 0 || bytes.IndexByte(b, '\n') >= 0 {
 		return false
 	}
 	enc := base64.StdEncoding.Strict()

@@ -33,6 +33,18 @@ func Encode(r Request) (string, error) {
 	return base64.StdEncoding.EncodeToString(b), nil
 }
 
+// AppendEncode appends to dst what Encode returns for r, so that a server
+// that wraps the descriptor in a body of its own ({"data":"..."}) builds
+// that body in one buffer instead of copying the descriptor into it. On
+// error it returns dst unchanged.
+func AppendEncode(dst []byte, r Request) ([]byte, error) {
+	b, err := appendRequest(nil, r)
+	if err != nil {
+		return dst, err
+	}
+	return base64.StdEncoding.AppendEncode(dst, b), nil
+}
+
 func appendRequest(dst []byte, r Request) ([]byte, error) {
 	f := requestFault
 	if p := tokenProblem(r.Method); p != "" {
@@ -96,11 +108,11 @@ func Decode(s string, limits Limits) (Request, error) {
 	var r Request
 	hs := newHeaderSet(f, l, requestValueProblem)
 	var haveMethod, havePath bool
-	err = walkObject(data, f, requestKeys, func(key string, dec *json.Decoder) error {
+	err = walkObject(data, f, requestKeys, func(m member) error {
 		var err error
-		switch key {
+		switch m.name {
 		case "method":
-			if r.Method, err = readString(dec, f, `"method"`); err != nil {
+			if r.Method, err = readString(m, f, `"method"`); err != nil {
 				return err
 			}
 			if p := tokenProblem(r.Method); p != "" {
@@ -108,9 +120,9 @@ func Decode(s string, limits Limits) (Request, error) {
 			}
 			haveMethod = true
 		case "headers":
-			return readHeaders(dec, f, hs)
+			return readHeaders(m, f, hs)
 		case "path":
-			if r.Path, err = readString(dec, f, `"path"`); err != nil {
+			if r.Path, err = readString(m, f, `"path"`); err != nil {
 				return err
 			}
 			if p := pathProblem(r.Path); p != "" {
@@ -118,7 +130,7 @@ func Decode(s string, limits Limits) (Request, error) {
 			}
 			havePath = true
 		case "payload":
-			r.Payload, err = readValue(dec, f, `"payload"`)
+			r.Payload, err = readValue(m, f, `"payload"`)
 		}
 		return err
 	})

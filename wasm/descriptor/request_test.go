@@ -36,6 +36,23 @@ func TestGoldenGETRoundTripsUnchanged(t *testing.T) {
 	}
 }
 
+// AppendEncode writes exactly Encode's text after what dst holds.
+func TestAppendEncodeAppendsEncode(t *testing.T) {
+	for _, r := range []Request{benchRequest, {Method: "GET", Path: "/v2/organization"}} {
+		want, err := Encode(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := AppendEncode([]byte(`{"data":"`), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != `{"data":"`+want {
+			t.Fatalf("AppendEncode = %q, want the prefix then %q", got, want)
+		}
+	}
+}
+
 func TestGoldenPATCHWithPayload(t *testing.T) {
 	r := Request{
 		Method: "PATCH",
@@ -235,6 +252,11 @@ func TestEncodeRejectsBadFields(t *testing.T) {
 			wantErr(t, err, sberr.InvalidArgument, tt.msg)
 			if !strings.HasPrefix(err.Error(), "invalid_argument: request descriptor: ") {
 				t.Fatalf("message does not name the format: %v", err)
+			}
+			// AppendEncode refuses the same, and leaves dst alone.
+			dst, err2 := AppendEncode([]byte("kept"), r)
+			if err2 == nil || err2.Error() != err.Error() || string(dst) != "kept" {
+				t.Fatalf("AppendEncode = %q, %v; want \"kept\", %v", dst, err2, err)
 			}
 		})
 	}

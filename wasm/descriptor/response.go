@@ -67,12 +67,12 @@ func DecodeResponse(s string, limits Limits) (Response, error) {
 	}
 	r := Response{Body: json.RawMessage(null)}
 	hs := newHeaderSet(f, l, responseValueProblem)
-	err = walkObject(data, f, responseKeys, func(key string, dec *json.Decoder) error {
-		if key == "headers" {
-			return readHeaders(dec, f, hs)
+	err = walkObject(data, f, responseKeys, func(m member) error {
+		if m.name == "headers" {
+			return readHeaders(m, f, hs)
 		}
 		var err error
-		r.Body, err = readValue(dec, f, `"body"`)
+		r.Body, err = readValue(m, f, `"body"`)
 		return err
 	})
 	if err != nil {

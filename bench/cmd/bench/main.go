@@ -42,7 +42,7 @@ func main() {
 	flag.IntVar(&o.storm, "storm", 1000, "concurrent calls in the renewal storm")
 	flag.DurationVar(&o.proxyFor, "proxy-duration", 10*time.Second, "load-test duration for each proxy path")
 	flag.IntVar(&o.clients, "clients", 32, "concurrent clients in the proxy load test")
-	flag.StringVar(&o.proxyProfile, "proxy-cpuprofile", "", "write a CPU profile of the intermediary load test here (for development)")
+	flag.StringVar(&o.proxyProfile, "proxy-cpuprofile", "", "write a CPU profile of the proxy budget's case (10 ms provider, both paths) here (for development)")
 	flag.StringVar(&only, "only", "", "comma-separated sections to run (size,startup,seal,memory,storm,delivery,proxy,sessions,frames); for development, never written to -out")
 	flag.Parse()
 	if only != "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/sealbridge/sealbridge/demo/intermediary"
@@ -28,6 +30,11 @@ type proxyRun struct {
 	errors   int
 	rps      float64
 	lat      summary
+	// cpu is this process's CPU time (user + system) per answered call:
+	// load generator, intermediary and sandbox together. Between two paths
+	// it tells the work a call costs, which the machine's other load
+	// stretches less than it stretches wall-clock time.
+	cpu time.Duration
 }
 
 type proxyResults struct {
@@ -64,25 +71,28 @@ func measureProxy(ctx context.Context, clients int, d time.Duration, profile str
 		{&res.direct, "direct", clients, d, rig.direct(rig.provider.URL)},
 		{&res.via, "intermediary", clients, d, rig.through(rig.via.URL)},
 	} {
-		run := func() (proxyRun, error) { return load(ctx, step.name, step.clients, step.d, step.req) }
-		if profile != "" && step.out == &res.via {
-			*step.out, err = withCPUProfile(profile, run)
-		} else {
-			*step.out, err = run()
-		}
-		if err != nil {
+		if *step.out, err = load(ctx, step.name, step.clients, step.d, step.req); err != nil {
 			return nil, err
 		}
 	}
 	// The budget's case: the two paths take turns in short rounds, so that
-	// the machine's other load falls on both alike.
-	res.directSlow, res.viaSlow, err = alternate(d,
-		func(d time.Duration) (loadSamples, error) {
-			return loadRaw(ctx, "direct", clients, d, rig.direct(rig.slowProvider.URL))
-		},
-		func(d time.Duration) (loadSamples, error) {
-			return loadRaw(ctx, "intermediary", clients, d, rig.through(rig.viaSlow.URL))
-		}, clients)
+	// the machine's other load falls on both alike. The profile, if any,
+	// covers it (both paths).
+	budgetCase := func() (err error) {
+		res.directSlow, res.viaSlow, err = alternate(d,
+			func(d time.Duration) (loadSamples, error) {
+				return loadRaw(ctx, "direct", clients, d, rig.direct(rig.slowProvider.URL))
+			},
+			func(d time.Duration) (loadSamples, error) {
+				return loadRaw(ctx, "intermediary", clients, d, rig.through(rig.viaSlow.URL))
+			}, clients)
+		return err
+	}
+	if profile != "" {
+		err = withCPUProfile(profile, budgetCase)
+	} else {
+		err = budgetCase()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -202,17 +212,26 @@ func timedCall(ctx context.Context, hc *http.Client, newReq func(context.Context
 
 // withCPUProfile runs fn under the CPU profiler, writing the profile to
 // path.
-func withCPUProfile(path string, fn func() (proxyRun, error)) (proxyRun, error) {
+func withCPUProfile(path string, fn func() error) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return proxyRun{}, err
+		return err
 	}
 	defer f.Close()
 	if err := pprof.StartCPUProfile(f); err != nil {
-		return proxyRun{}, err
+		return err
 	}
 	defer pprof.StopCPUProfile()
 	return fn()
+}
+
+// cpuTime is this process's user + system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // clientCredentials gets a provider access token from the sandbox, as the
@@ -244,29 +263,43 @@ type loadSamples struct {
 	lat     []float64 // ms per request
 	errors  int
 	elapsed time.Duration
+	cpu     time.Duration // the process's CPU time over elapsed
 }
 
-// alternate runs a and b in turns, five rounds of d/5 each, and sums them.
+// alternate runs a and b in turns, six rounds of d/6 each, and sums them.
+// Each path goes first in half of the rounds (a b, b a, a b...), so that
+// neither always inherits the other's leftovers (garbage to collect,
+// connections closing) or always meets a change in the machine's load
+// first.
 func alternate(d time.Duration, a, b func(time.Duration) (loadSamples, error), clients int) (proxyRun, proxyRun, error) {
-	const rounds = 5
+	const rounds = 6
 	var sums [2]loadSamples
-	for range rounds {
-		for i, f := range []func(time.Duration) (loadSamples, error){a, b} {
-			s, err := f(d / rounds)
+	for round := range rounds {
+		order := []int{0, 1}
+		if round%2 == 1 {
+			order = []int{1, 0}
+		}
+		for _, i := range order {
+			s, err := []func(time.Duration) (loadSamples, error){a, b}[i](d / rounds)
 			if err != nil {
 				return proxyRun{}, proxyRun{}, err
 			}
 			sums[i].lat = append(sums[i].lat, s.lat...)
 			sums[i].errors += s.errors
 			sums[i].elapsed += s.elapsed
+			sums[i].cpu += s.cpu
 		}
 	}
 	return sums[0].run("direct", clients), sums[1].run("intermediary", clients), nil
 }
 
 func (s loadSamples) run(name string, clients int) proxyRun {
-	return proxyRun{name: name, clients: clients, requests: len(s.lat), errors: s.errors,
+	r := proxyRun{name: name, clients: clients, requests: len(s.lat), errors: s.errors,
 		rps: float64(len(s.lat)) / s.elapsed.Seconds(), lat: summarize(s.lat)}
+	if len(s.lat) > 0 {
+		r.cpu = s.cpu / time.Duration(len(s.lat))
+	}
+	return r
 }
 
 // load runs clients loops of sequential requests for d (after a short
@@ -287,11 +320,8 @@ func loadRaw(ctx context.Context, name string, clients int, d time.Duration, new
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	one := func(ctx context.Context) (time.Duration, bool, error) { return timedCall(ctx, hc, newReq) }
-	// Warm-up: open the connections, fill the pools.
-	for range clients {
-		if _, ok, err := one(ctx); err != nil || !ok {
-			return loadSamples{}, fmt.Errorf("%s: the warm-up request failed (err %v)", name, err)
-		}
+	if err := warmUp(ctx, clients, one); err != nil {
+		return loadSamples{}, fmt.Errorf("%s: %w", name, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
@@ -299,7 +329,7 @@ func loadRaw(ctx context.Context, name string, clients int, d time.Duration, new
 	var out loadSamples
 	var lat []float64
 	var wg sync.WaitGroup
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for range clients {
 		wg.Add(1)
 		go func() {
@@ -324,45 +354,34 @@ func loadRaw(ctx context.Context, name string, clients int, d time.Duration, new
 		}()
 	}
 	wg.Wait()
-	out.elapsed = time.Since(start)
+	out.elapsed, out.cpu = time.Since(start), cpuTime()-cpu0
 	out.lat = lat
 	return out, nil
+}
+
+// warmUp makes one call per client, all at once, so that the pool holds a
+// connection per client before the clock starts: sequential calls would
+// all reuse one, and the measured run would begin by dialling the others.
+func warmUp(ctx context.Context, clients int, one func(context.Context) (time.Duration, bool, error)) error {
+	errs := make(chan error, clients)
+	for range clients {
+		go func() {
+			_, ok, err := one(ctx)
+			if err == nil && !ok {
+				err = errors.New("not a 200")
+			}
+			errs <- err
+		}()
+	}
+	var first error
+	for range clients {
+		if err := <-errs; err != nil && first == nil {
+			first = fmt.Errorf("the warm-up request failed: %w", err)
+		}
+	}
+	return first
 }
 
 // providerDelay is the service time of the "real provider" rows: a fast
 // API in the same region.
 const providerDelay = 10 * time.Millisecond
-
-func (r *results) proxyTables() []*table {
-	p := r.proxy
-	t := &table{
-		title: fmt.Sprintf("Proxy overhead: GET /v2/organization as a descriptor, loopback, %d concurrent clients for %s each", p.clients, p.duration),
-		head:  []string{"path", "requests/s", "p50 (ms)", "p99 (ms)", "errors", "throughput vs direct", "p50 added"},
-	}
-	for _, run := range []proxyRun{p.direct, p.via} {
-		t.add(run.name, fmt.Sprintf("%.0f", run.rps), ms(run.lat.Median), ms(run.lat.P99), fmt.Sprint(run.errors),
-			fmt.Sprintf("%.2f×", run.rps/p.direct.rps), ms(run.lat.Median-p.direct.lat.Median))
-	}
-	one := &table{
-		title: "The same, one client (no queueing): what one hop costs",
-		head:  []string{"path", "requests/s", "p50 (ms)", "p99 (ms)", "p50 added"},
-	}
-	for _, run := range []proxyRun{p.direct1, p.via1} {
-		one.add(run.name, fmt.Sprintf("%.0f", run.rps), ms(run.lat.Median), ms(run.lat.P99), ms(run.lat.Median-p.direct1.lat.Median))
-	}
-	slow := &table{
-		title: fmt.Sprintf("The same, %d clients, against a provider that takes %s to answer (as a real one across a network would): the budget's case", p.clients, providerDelay),
-		head:  []string{"path", "requests/s", "p50 (ms)", "p99 (ms)", "throughput vs direct", "p50 added"},
-	}
-	for _, run := range []proxyRun{p.directSlow, p.viaSlow} {
-		slow.add(run.name, fmt.Sprintf("%.0f", run.rps), ms(run.lat.Median), ms(run.lat.P99), fmt.Sprintf("%.2f×", run.rps/p.directSlow.rps), ms(run.lat.Median-p.directSlow.lat.Median))
-	}
-	t.notes = append(t.notes,
-		"direct = POST /v1/encoded_requests/dispatch on the sandbox with the bearer token; intermediary = the page's call (raw descriptor, X-Sealbridge-Request) "+
-			"to demo/intermediary, which checks and re-encodes it and makes that same dispatch call. Load generator, intermediary and sandbox share this process and its 2 cores, "+
-			"so the intermediary's extra HTTP hop (a second request parse and a second response) competes with the sandbox for CPU.",
-		"The intermediary runs as the demo mounts it, with its default upstream client (provider.NewTransport: 64 idle connections to the provider, so 32 concurrent calls reuse theirs). "+
-			"This table is CPU-bound: the sandbox answers in microseconds, so every path runs as fast as the two shared cores allow, and the intermediary's second HTTP exchange per call (a request parsed, a request sent, two answers written) "+
-			"costs about as much CPU as the sandbox's own work; no change to the intermediary can make two exchanges as cheap as one here. The next table is the budget's case.")
-	return []*table{t, one, slow}
-}
