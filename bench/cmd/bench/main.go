@@ -78,6 +78,7 @@ type results struct {
 	sizes    []moduleSizes
 	pkgSizes []packageSize
 	dataSize int64
+	sections []sectionSizes
 	startup  []startSamples
 	accept   string // Accept-Encoding Chromium sent for the module
 	seal     *sealResults

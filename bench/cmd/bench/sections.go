@@ -43,6 +43,12 @@ func (r *results) offlineSections(ctx context.Context, o options, work string) [
 			if r.sizes, err = measureSizes(ctx, o.dist, work); err != nil {
 				return err
 			}
+			if !o.want("size") {
+				return nil // the breakdowns take a build and a minute of brotli
+			}
+			if r.sections, err = measureSections(ctx, o.dist, work, r.sizes); err != nil {
+				return err
+			}
 			r.pkgSizes, r.dataSize, err = breakdown(ctx, work)
 			return err
 		}},

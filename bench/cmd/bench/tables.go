@@ -50,10 +50,14 @@ func (r *results) sizeTables() []*table {
 		t.add(s.what, bytesN(s.raw), bytesN(s.gz), bytesN(s.br), vs, anchor)
 	}
 	t.notes = append(t.notes, "panva jose (anchor, CompactEncrypt + importJWK bundled and minified): 21.4K / 7.6K gzip / 6.9K brotli.")
-	if len(r.pkgSizes) > 0 {
-		return []*table{t, r.breakdownTable()}
+	tables := []*table{t}
+	if len(r.sections) > 0 {
+		tables = append(tables, r.sectionTable())
 	}
-	return []*table{t}
+	if len(r.pkgSizes) > 0 {
+		tables = append(tables, r.breakdownTable())
+	}
+	return tables
 }
 
 func (r *results) startOf(name string) startSamples {
