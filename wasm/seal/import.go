@@ -144,7 +144,7 @@ func setCandidates(raw json.RawMessage) (cands []candidate, byKid map[string]int
 			return nil, nil, objectError(err, fmt.Sprintf("keys[%d]", i))
 		}
 		cand := candidate{label: fmt.Sprintf("keys[%d]", i), members: m}
-		if err := json.Unmarshal(m["kid"], &cand.kid); err == nil && cand.kid != "" {
+		if cand.kid, _ = jsonString(m["kid"]); cand.kid != "" {
 			// Two keys under one kid would let the provider and us
 			// disagree about which key a JWE names.
 			if j, dup := byKid[cand.kid]; dup {

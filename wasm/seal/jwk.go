@@ -171,11 +171,24 @@ func stringMember(m map[string]json.RawMessage, name string, required bool) (str
 		}
 		return "", nil
 	}
-	var s string
-	if strictjson.KindAt(raw) != strictjson.String || json.Unmarshal(raw, &s) != nil {
+	s, ok := jsonString(raw)
+	if !ok {
 		return "", invalid("%q is %s; it must be a JSON string", name, strictjson.KindAt(raw))
 	}
 	return s, nil
+}
+
+// jsonString reads a JSON string literal the strict-JSON walk has already
+// checked. It unquotes with strictjson rather than encoding/json: key
+// import is the module's first run of this code, and in the page the
+// engine compiles each function on its first call, which made
+// encoding/json's decoder most of a first import's time.
+func jsonString(raw []byte) (string, bool) {
+	if strictjson.KindAt(raw) != strictjson.String {
+		return "", false
+	}
+	s, err := strictjson.Unquote(raw)
+	return string(s), err == nil
 }
 
 var missingFix = map[string]string{

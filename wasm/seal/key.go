@@ -3,7 +3,6 @@ package seal
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 
 	"github.com/sealbridge/sealbridge/internal/strictjson"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
@@ -84,8 +83,7 @@ func checkHeader(b64, kid string) error {
 		return sberr.New(sberr.Internal, "the sealer wrote %d protected header members; the wire format allows exactly alg, enc and kid", len(m))
 	}
 	for name, value := range want {
-		var got string
-		if json.Unmarshal(m[name], &got) != nil || got != value {
+		if got, ok := jsonString(m[name]); !ok || got != value {
 			return sberr.New(sberr.Internal, "the sealer wrote protected header member %q wrong; the wire format needs it to be %q", name, abbreviate(value))
 		}
 	}
