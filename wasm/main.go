@@ -8,6 +8,7 @@ package main
 import (
 	"runtime"
 	"runtime/debug"
+	"time"
 
 	"github.com/hack-pad/safejs"
 
@@ -33,6 +34,10 @@ const readyHook = "__sealbridgeReady"
 // few percent more time in small collections (docs/benchmarks.md).
 const gcPercent = 25
 
+// startupCollectAfter is when, after ready, the start-up garbage is
+// collected.
+const startupCollectAfter = 500 * time.Millisecond
+
 func main() {
 	debug.SetGCPercent(gcPercent)
 	shim := api.New(jsbridge.Fetch{}, webcrypto.Crypto{Parts: helpers()})
@@ -46,11 +51,14 @@ func main() {
 	if err := ns.Value().Set("version", version); err != nil {
 		panic(err)
 	}
-	// Collect once before ready: start-up garbage goes now, and the
-	// collector's own tables are set up, rather than during the page's
-	// first seals.
-	runtime.GC()
 	signalReady(ns.Value())
+	// Collect the start-up garbage once the page is likely idle rather
+	// than before ready, where it was a large share of Go's start (10 to
+	// 15 ms), or in the middle of the page's first seals.
+	go func() {
+		time.Sleep(startupCollectAfter)
+		runtime.GC()
+	}()
 	select {} // keep the runtime (and the exports) alive
 }
 
