@@ -37,3 +37,24 @@ func TestUnframe(t *testing.T) {
 		}
 	}
 }
+
+// The split sealFields reads its pointers from JSON text with the same
+// rules as the ordinary export: an array of strings, no lone surrogate.
+func TestPointersFromJSON(t *testing.T) {
+	got, err := pointersFromJSON([]byte(`["/a","/b~1c","",  "/\u00e9"]`), "p")
+	if err != nil || len(got) != 4 || got[1] != "/b~1c" || got[2] != "" || got[3] != "/é" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	if got, err := pointersFromJSON([]byte(`[]`), "p"); err != nil || len(got) != 0 {
+		t.Fatalf("empty list: %q, %v", got, err)
+	}
+	for _, bad := range []string{`{}`, `"/a"`, `["/a",1]`, `[["/a"]]`, `["/a",null]`, `["/a"] x`, `["/a"`, ``, `[{"a":"b"}]`} {
+		if got, err := pointersFromJSON([]byte(bad), "p"); err == nil {
+			t.Errorf("%s: accepted as %q", bad, got)
+		}
+	}
+	_, err = pointersFromJSON([]byte(`["/ok","/a\ud800"]`), "p")
+	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("index 1 holds an unpaired UTF-16 surrogate")) {
+		t.Fatalf("lone surrogate: %v", err)
+	}
+}
