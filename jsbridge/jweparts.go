@@ -106,37 +106,28 @@ func (p *pendingSeals) take(id int) func(safejs.Value, error) {
 	return cont
 }
 
-var (
-	finishOnce sync.Once
-	finishFunc safejs.Func
-	finishErr  error
-)
-
 // partsFinish is finish(id, bytes, error), the callback jweParts reports
 // to. It only hands the outcome to the seal's continuation, which does not
 // block. One function serves every seal for the life of the module, like
 // the exports.
-func partsFinish() (safejs.Func, error) {
-	finishOnce.Do(func() {
-		finishFunc, finishErr = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-			id, err := arg(args, 0).Int()
-			if err != nil {
-				return nil
-			}
-			cont := pending.take(id)
-			if cont == nil {
-				return nil
-			}
-			if failure := arg(args, 2); !IsMissing(failure) {
-				callRecovering(cont, safejs.Undefined(), FromJSError(failure))
-				return nil
-			}
-			callRecovering(cont, arg(args, 1), nil)
+var partsFinish = sync.OnceValues(func() (safejs.Func, error) {
+	return safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		id, err := arg(args, 0).Int()
+		if err != nil {
 			return nil
-		})
+		}
+		cont := pending.take(id)
+		if cont == nil {
+			return nil
+		}
+		if failure := arg(args, 2); !IsMissing(failure) {
+			callRecovering(cont, safejs.Undefined(), FromJSError(failure))
+			return nil
+		}
+		callRecovering(cont, arg(args, 1), nil)
+		return nil
 	})
-	return finishFunc, finishErr
-}
+})
 
 // ForJS returns what index.js needs to seal with this key itself: the
 // CryptoKey (non-extractable: the page can seal with it, nothing more)

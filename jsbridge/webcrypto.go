@@ -215,32 +215,23 @@ func (k *RSAOAEPKey) gcmEncrypt(fresh freshBytes, aad, plaintext []byte) (safejs
 	return encP, nil
 }
 
-var (
-	gcmStepOnce sync.Once
-	gcmStepFunc safejs.Func
-	gcmStepErr  error
-)
-
 // gcmStep is the JS function (subtle, params, plaintext, aesKey) =>
 // subtle.encrypt(params, aesKey, plaintext): the then-callback that
 // encrypts once the content key is imported. It only starts the
 // encryption and returns its promise, so it never blocks. One function
 // serves every key and seal, for the life of the module, like the exports.
-func gcmStep() (safejs.Func, error) {
-	gcmStepOnce.Do(func() {
-		gcmStepFunc, gcmStepErr = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-			if len(args) < 4 {
-				return nil
-			}
-			p, err := args[0].Call("encrypt", args[1], args[3], args[2])
-			if err != nil {
-				return Rejected(cryptoFailed(err))
-			}
-			return p
-		})
+var gcmStep = sync.OnceValues(func() (safejs.Func, error) {
+	return safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		if len(args) < 4 {
+			return nil
+		}
+		p, err := args[0].Call("encrypt", args[1], args[3], args[2])
+		if err != nil {
+			return Rejected(cryptoFailed(err))
+		}
+		return p
 	})
-	return gcmStepFunc, gcmStepErr
-}
+})
 
 // freshBytes is one seal's randomness: buf holds the content key then the IV.
 type freshBytes struct{ buf, cek, iv safejs.Value }

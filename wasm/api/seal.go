@@ -17,10 +17,7 @@ func (s *Shim) Seal(value string, h KeyHandle) (string, error) {
 // SealFields replaces the string values at pointers in doc (JSON) with
 // their JWEs.
 func (s *Shim) SealFields(doc []byte, pointers []string, h KeyHandle) ([]byte, error) {
-	if len(pointers) == 0 {
-		return nil, noPointers()
-	}
-	k, err := s.key(h)
+	k, err := s.fieldsKey(pointers, h)
 	if err != nil {
 		return nil, err
 	}
@@ -40,11 +37,7 @@ func (s *Shim) SealAsync(value string, h KeyHandle, done func(string, error)) {
 
 // SealFieldsAsync is SealFields as a continuation.
 func (s *Shim) SealFieldsAsync(doc []byte, pointers []string, h KeyHandle, done func([]byte, error)) {
-	if len(pointers) == 0 {
-		done(nil, noPointers())
-		return
-	}
-	k, err := s.key(h)
+	k, err := s.fieldsKey(pointers, h)
 	if err != nil {
 		done(nil, err)
 		return
@@ -58,16 +51,18 @@ func (s *Shim) Key(h KeyHandle) (*seal.Key, error) { return s.key(h) }
 // PlanFields is SealFields up to the seals (see seal.FieldsPlan), with the
 // same rules and errors.
 func (s *Shim) PlanFields(doc []byte, pointers []string, h KeyHandle) (*seal.FieldsPlan, error) {
-	if len(pointers) == 0 {
-		return nil, noPointers()
-	}
-	k, err := s.key(h)
+	k, err := s.fieldsKey(pointers, h)
 	if err != nil {
 		return nil, err
 	}
 	return k.PlanFields(doc, pointers)
 }
 
-func noPointers() error {
-	return sberr.New(sberr.InvalidArgument, "sealFields needs at least one JSON Pointer, such as \"/password\"")
+// fieldsKey is the key for a sealFields call, which must name at least one
+// pointer.
+func (s *Shim) fieldsKey(pointers []string, h KeyHandle) (*seal.Key, error) {
+	if len(pointers) == 0 {
+		return nil, sberr.New(sberr.InvalidArgument, "sealFields needs at least one JSON Pointer, such as \"/password\"")
+	}
+	return s.key(h)
 }
