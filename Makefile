@@ -134,8 +134,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 test-node: wasm node_modules/.package-lock.json $(STAMPS)/test-node
 
+# --test-concurrency: the three files mostly wait (Node start-up, npm, tsc),
+# so they run side by side rather than one at a time (Node's default on two
+# cores). --test-force-exit: a file's process ends once its tests are done;
+# without it, a timer the Go runtime left pending kept client.test.js alive
+# about 30 s after its last test (consumer.mjs calls process.exit for the
+# same reason). Both flags need Node 20.14 or later.
 $(STAMPS)/test-node: $(NODE_TEST_INPUTS)
-	node --test jsbridge/test/
+	node --test --test-concurrency=3 --test-force-exit jsbridge/test/
 	@mkdir -p $(STAMPS) && touch $@
 
 ## bench: size, start-up, seal latency, memory, renewal storm, delivery and
