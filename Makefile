@@ -32,7 +32,7 @@ VERSION     := $(shell sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' package.json
 # The files a page loads, hashed into dist/integrity.json for SRI.
 PAGE_FILES  := dist/index.js dist/errors.js dist/seal.js dist/wasm_exec.js dist/sealbridge.wasm
 
-.PHONY: all wasm demo test lint test-go test-wasm test-e2e test-node test-times bench bench-deps clean FORCE
+.PHONY: all wasm demo test test-others lint test-go test-wasm test-e2e test-node test-times bench bench-deps clean FORCE
 all: wasm
 
 ## wasm: build dist/ (the module, its loader and the toolchain's wasm_exec.js)
@@ -92,14 +92,27 @@ demo: wasm
 	$(GO) run ./demo
 
 ## test: lint, then every test: native (-race), js/wasm under node, Chromium
-## e2e, npm package. The module, node_modules and the linter are built
-## once, first; then two at a time (two cores): lint, native and js/wasm,
-## then Chromium with the npm test. Go's test cache and the stamps skip
-## whatever did not change.
+## e2e, npm package. Two lanes, one per core: the native tests with -race,
+## and everything else in order (test-others). Go's test cache and the
+## stamps skip whatever did not change.
 test:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-go test-others
+
+# The -race build compiles every dependency in a configuration nothing
+# else uses, so it runs beside the rest rather than before or after it
+# (its compiling overlaps the other lane's tools, its slow tests overlap the
+# other lane's compiling). The other lane's steps are ordered so that each
+# reuses what the one before compiled: lint's js/wasm vet reuses the
+# module's packages (both -trimpath), the js/wasm tests reuse lint's, and
+# Chromium's test binary reuses the native packages go vet compiled. It
+# runs last, once the heavy compiling is done, since one of its tests
+# fails if the page's timers stall for two seconds. These sub-makes take a
+# second job slot whenever test-go leaves one free.
+test-others:
 	@$(MAKE) --no-print-directory wasm node_modules/.package-lock.json $(STATICCHECK)
-	@$(MAKE) --no-print-directory -j2 --output-sync=target lint test-go test-wasm
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-e2e test-node
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test-wasm
+	@$(MAKE) --no-print-directory test-e2e test-node
 
 ## lint: gofmt, go vet and staticcheck, natively and for js/wasm
 lint: $(STAMPS)/lint
@@ -108,7 +121,7 @@ $(STAMPS)/lint: $(ALL_GO) go.mod go.sum $(STATICCHECK)
 	@unformatted="$$(find . -name '*.go' -not -path './node_modules/*' -not -path './bin/*' -not -path './dist/*' -print0 | xargs -0 gofmt -l)"; \
 	if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet $(JS_PKGS)
+	GOOS=js GOARCH=wasm $(GO) vet -trimpath $(JS_PKGS)
 	$(STATICCHECK) ./...
 	GOOS=js GOARCH=wasm $(STATICCHECK) $(JS_PKGS)
 	@mkdir -p $(STAMPS) && touch $@
@@ -116,13 +129,16 @@ $(STAMPS)/lint: $(ALL_GO) go.mod go.sum $(STATICCHECK)
 $(STATICCHECK):
 	GOBIN=$(CURDIR)/$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
+# -ldflags=-w: no DWARF in the test binaries, which takes about a third off
+# linking each of them with -race (race reports and panics still name file
+# and line, from the runtime's own tables).
 test-go:
-	$(GO) test -race $(NATIVE_PKGS)
+	$(GO) test -race -ldflags=-w $(NATIVE_PKGS)
 
 test-wasm: $(STAMPS)/test-wasm
 
 $(STAMPS)/test-wasm: $(WASM_TEST_INPUTS)
-	PATH="$(WASM_PATH):$$PATH" GOOS=js GOARCH=wasm $(GO) test $(JS_PKGS)
+	PATH="$(WASM_PATH):$$PATH" GOOS=js GOARCH=wasm $(GO) test -trimpath $(JS_PKGS)
 	@mkdir -p $(STAMPS) && touch $@
 
 test-e2e: wasm
