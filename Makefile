@@ -32,7 +32,7 @@ VERSION     := $(shell sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' package.json
 # The files a page loads, hashed into dist/integrity.json for SRI.
 PAGE_FILES  := dist/index.js dist/errors.js dist/seal.js dist/wasm_exec.js dist/sealbridge.wasm
 
-.PHONY: all wasm demo test test-others lint test-go test-wasm test-e2e test-node test-times bench bench-deps clean FORCE
+.PHONY: all wasm demo test test-lint-wasm test-browser lint test-go test-wasm test-e2e test-node test-times bench bench-deps clean FORCE
 all: wasm
 
 ## wasm: build dist/ (the module, its loader and the toolchain's wasm_exec.js)
@@ -92,26 +92,29 @@ demo: wasm
 	$(GO) run ./demo
 
 ## test: lint, then every test: native (-race), js/wasm under node, Chromium
-## e2e, npm package. Two lanes, one per core: the native tests with -race,
-## and everything else in order (test-others). Go's test cache and the
+## e2e, npm package, in three lanes (see below). Go's test cache and the
 ## stamps skip whatever did not change.
 test:
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-go test-others
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-go test-lint-wasm test-browser
 
-# The -race build compiles every dependency in a configuration nothing
-# else uses, so it runs beside the rest rather than before or after it
-# (its compiling overlaps the other lane's tools, its slow tests overlap the
-# other lane's compiling). The other lane's steps are ordered so that each
-# reuses what the one before compiled: lint's js/wasm vet reuses the
-# module's packages (both -trimpath), the js/wasm tests reuse lint's, and
-# Chromium's test binary reuses the native packages go vet compiled. It
-# runs last, once the heavy compiling is done, since one of its tests
-# fails if the page's timers stall for two seconds. These sub-makes take a
-# second job slot whenever test-go leaves one free.
-test-others:
-	@$(MAKE) --no-print-directory wasm node_modules/.package-lock.json $(STATICCHECK)
+# Three lanes for two cores, because no lane keeps a core busy alone:
+#  - test-go: the -race build compiles every dependency in a configuration
+#    nothing else uses, then its slowest tests mostly wait;
+#  - test-lint-wasm: the linter's build, lint, the js/wasm tests; with
+#    -trimpath, the js/wasm vet and tests reuse the packages the module's
+#    build compiled (by then, the browser lane has built it), and the
+#    js/wasm tests reuse the vet's;
+#  - test-browser: the module and node_modules, then Chromium (which spends
+#    more than half its time waiting on the browser) and the npm test.
+# Each step inside a lane starts once the one before it is done; a lane
+# takes a further job slot whenever another lane has finished.
+test-lint-wasm:
+	@$(MAKE) --no-print-directory $(STATICCHECK)
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-wasm
+
+test-browser:
+	@$(MAKE) --no-print-directory wasm node_modules/.package-lock.json
 	@$(MAKE) --no-print-directory test-e2e test-node
 
 ## lint: gofmt, go vet and staticcheck, natively and for js/wasm
