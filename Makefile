@@ -101,9 +101,10 @@ test:
 #  - test-go: the -race build compiles every dependency in a configuration
 #    nothing else uses, then its slowest tests mostly wait;
 #  - test-lint-wasm: the linter's build, lint, the js/wasm tests; with
-#    -trimpath, the js/wasm vet and tests reuse the packages the module's
-#    build compiled (by then, the browser lane has built it), and the
-#    js/wasm tests reuse the vet's;
+#    -trimpath, the js/wasm vet, staticcheck (through GOFLAGS: it asks go
+#    list for the dependencies' compiled export data) and tests reuse the
+#    packages the module's build compiled (by then, the browser lane has
+#    built it), and each other's;
 #  - test-browser: the module and node_modules, then Chromium (which spends
 #    more than half its time waiting on the browser) and the npm test.
 # Each step inside a lane starts once the one before it is done; a lane
@@ -126,7 +127,7 @@ $(STAMPS)/lint: $(ALL_GO) go.mod go.sum $(STATICCHECK)
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet -trimpath $(JS_PKGS)
 	$(STATICCHECK) ./...
-	GOOS=js GOARCH=wasm $(STATICCHECK) $(JS_PKGS)
+	GOOS=js GOARCH=wasm GOFLAGS=-trimpath $(STATICCHECK) $(JS_PKGS)
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STATICCHECK):
