@@ -16,6 +16,11 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = join(repo, "jsbridge/testdata/package");
 const pkg = JSON.parse(await readFile(join(repo, "package.json"), "utf8"));
 let dir, packed;
+// The installed package's three Node runs (consumer.mjs, tsc, nocrypto.mjs)
+// are independent and mostly wait on Node's start-up and tsc: before()
+// starts them together once the project is ready, and each test awaits
+// its own.
+let consumer, typecheck, nocrypto;
 
 async function run(cmd, args, cwd = dir) {
   try {
@@ -35,14 +40,23 @@ before(async () => {
   // repository's node_modules.
   await run("npm", ["install", "--offline", "--no-audit", "--no-fund", join(dir, packed.filename), join(repo, "node_modules/jose")]);
   await cp(fixtures, dir, { recursive: true });
+  consumer = started(run("node", ["consumer.mjs"]).then((out) => JSON.parse(out)));
+  typecheck = started(run("node", [join(repo, "node_modules/typescript/bin/tsc"), "--noEmit", "--strict", "-p", "tsconfig.json"]));
+  nocrypto = started(run("node", ["nocrypto.mjs"]).then((out) => JSON.parse(out)));
 });
+
+// started marks a run's failure as handled until a test awaits it (and
+// fails with its message): without this, Node would end the process on the
+// first rejection before the test that reports it runs.
+function started(promise) {
+  promise.catch(() => {});
+  return promise;
+}
 
 after(() => rm(dir, { recursive: true, force: true }));
 
-let consumer;
-// consumerOutput runs consumer.mjs once and returns what it printed.
-async function consumerOutput() {
-  consumer ??= run("node", ["consumer.mjs"]).then((out) => JSON.parse(out));
+// consumerOutput is what consumer.mjs printed.
+function consumerOutput() {
   return consumer;
 }
 
@@ -95,8 +109,7 @@ test("integrity.json holds the sha384 of each installed file a page loads", asyn
 });
 
 test("tsc --noEmit --strict passes on a consumer that uses every export", async () => {
-  const tsc = join(repo, "node_modules/typescript/bin/tsc");
-  await run("node", [tsc, "--noEmit", "--strict", "-p", "tsconfig.json"]);
+  await typecheck;
 
   // Every runtime export is imported by the consumer, and the .d.ts
   // declares exactly the values the module exports.
@@ -113,7 +126,7 @@ test("tsc --noEmit --strict passes on a consumer that uses every export", async 
 });
 
 test("without globalThis.crypto, load() rejects with runtime_unsupported, naming the Node version to use", async () => {
-  const out = JSON.parse(await run("node", ["nocrypto.mjs"]));
+  const out = await nocrypto;
   assert.equal(out.isSealbridgeError, true, JSON.stringify(out));
   assert.equal(out.code, "runtime_unsupported");
   assert.match(out.message, /Web Crypto/);
