@@ -62,9 +62,6 @@ func main() {
 		}
 		return medianMS(op, n), nil
 	})
-	// noop: an async export that does nothing, through the same
-	// jsbridge.Namespace.Async path as sb.seal.
-	_ = ns.Async("noop", func([]safejs.Value) (any, error) { return "", nil })
 	// sealAsync: key.Seal behind that same path, without the shim's
 	// argument checks.
 	_ = ns.Async("sealAsync", func([]safejs.Value) (any, error) { return key.Seal(plain) })
@@ -72,21 +69,28 @@ func main() {
 	_ = ns.Deferred("sealDeferred", func(_ []safejs.Value, done func(any, error)) {
 		key.SealAsync(plain, func(jwe string, err error) { done(jwe, err) })
 	})
-	// syncParts: a synchronous export given 300 bytes that returns a
-	// JWE-sized string: the boundary cost of the split seal's one call
-	// into Go (finishSeal), without its checks.
+	exportBoundaryProbes(ns)
+
+	if hook := js.Global().Get("__benchReady"); hook.Type() == js.TypeFunction {
+		hook.Invoke(js.Value(safejs.Unsafe(ns.Value())))
+	}
+	select {}
+}
+
+// exportBoundaryProbes exports what only crosses the boundary: noop, an
+// async export that does nothing (the jsbridge.Namespace.Async path);
+// noopDeferred, the same through Namespace.Deferred; and syncParts, a
+// synchronous export given 300 bytes that returns a JWE-sized string (the
+// split seal's one call into Go, finishSeal, without its checks).
+func exportBoundaryProbes(ns *jsbridge.Namespace) {
+	_ = ns.Async("noop", func([]safejs.Value) (any, error) { return "", nil })
+	_ = ns.Deferred("noopDeferred", func(_ []safejs.Value, done func(any, error)) { done("", nil) })
 	out := make([]byte, 400)
 	_ = ns.Sync("syncParts", func(a []safejs.Value) (any, error) {
 		buf := make([]byte, 301)
 		_, _ = safejs.CopyBytesToGo(buf, a[1])
 		return string(out), nil
 	})
-	_ = ns.Deferred("noopDeferred", func(_ []safejs.Value, done func(any, error)) { done("", nil) })
-
-	if hook := js.Global().Get("__benchReady"); hook.Type() == js.TypeFunction {
-		hook.Invoke(js.Value(safejs.Unsafe(ns.Value())))
-	}
-	select {}
 }
 
 // operations are what time(kind, n) can time, by kind (importKey has set
