@@ -42,7 +42,7 @@ func (k *RSAOAEPKey) encryptWithParts(aad, plaintext []byte, done func(encrypted
 		done(nil, nil, nil, err)
 		return
 	}
-	ptJS, err := k.bytesToJS(plaintext)
+	ptJS, err := bytesToJS(plaintext)
 	if err != nil {
 		done(nil, nil, nil, err)
 		return

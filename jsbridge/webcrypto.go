@@ -22,9 +22,9 @@ type RSAOAEPKey struct {
 	key    safejs.Value // CryptoKey, usages ["encrypt"]
 	// The globals every seal uses, looked up once: each lookup is a call
 	// across the boundary.
-	crypto, uint8Array, promise safejs.Value
-	parts                       Parts // index.js's jweParts, when loaded by it
-	modulusBytes                int
+	crypto, promise safejs.Value
+	parts           Parts // index.js's jweParts, when loaded by it
+	modulusBytes    int
 	// The algorithm objects, built once: each seal passes them to
 	// crypto.subtle, and building them is a dozen calls across the boundary.
 	rsaOAEP safejs.Value // {name: "RSA-OAEP"}
@@ -43,7 +43,7 @@ func (k *RSAOAEPKey) aadJS(aad []byte) (safejs.Value, error) {
 	if k.aad != nil && bytes.Equal(k.aad, aad) {
 		return k.aadCopied, nil
 	}
-	v, err := k.bytesToJS(aad)
+	v, err := bytesToJS(aad)
 	if err != nil {
 		return safejs.Value{}, err
 	}
@@ -194,7 +194,7 @@ func (k *RSAOAEPKey) gcmEncrypt(fresh freshBytes, aad, plaintext []byte) (safejs
 	if err != nil {
 		return safejs.Null(), err
 	}
-	ptJS, err := k.bytesToJS(plaintext)
+	ptJS, err := bytesToJS(plaintext)
 	if err != nil {
 		return safejs.Null(), err
 	}
@@ -237,7 +237,7 @@ var gcmStep = sync.OnceValues(func() (safejs.Func, error) {
 type freshBytes struct{ buf, cek, iv safejs.Value }
 
 func (k *RSAOAEPKey) freshKeyAndIV() (freshBytes, error) {
-	buf, err := k.uint8Array.New(32 + 12)
+	buf, err := uint8Array().New(32 + 12)
 	if err != nil {
 		return freshBytes{}, err
 	}
@@ -261,23 +261,8 @@ func (k *RSAOAEPKey) lookUpGlobals() error {
 	if k.crypto, err = safejs.Global().Get("crypto"); err != nil {
 		return err
 	}
-	if k.uint8Array, err = safejs.Global().Get("Uint8Array"); err != nil {
-		return err
-	}
 	k.promise, err = safejs.Global().Get("Promise")
 	return err
-}
-
-// bytesToJS copies b into a new Uint8Array.
-func (k *RSAOAEPKey) bytesToJS(b []byte) (safejs.Value, error) {
-	u8, err := k.uint8Array.New(len(b))
-	if err != nil {
-		return safejs.Value{}, err
-	}
-	if _, err := safejs.CopyBytesToJS(u8, b); err != nil {
-		return safejs.Value{}, err
-	}
-	return u8, nil
 }
 
 // gcmParams is {name: "AES-GCM", iv, additionalData, tagLength: 128}.
