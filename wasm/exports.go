@@ -180,7 +180,7 @@ func sealFields(shim *api.Shim, a []safejs.Value, done func(any, error)) {
 // for a handle from fetchKey or importKey, or, for a JWK to import on the
 // spot, on a goroutine once the import (which awaits WebCrypto) is done.
 func withKey(shim *api.Shim, v safejs.Value, name string, done func(any, error), then func(api.KeyHandle)) {
-	if v.Type() == safejs.TypeObject && !jsbridge.IsMissing(jsbridge.Field(v, "kty")) {
+	if isJWK(v) {
 		go func() {
 			h, err := keyArg(shim, v, name)
 			if err != nil {
@@ -199,13 +199,18 @@ func withKey(shim *api.Shim, v safejs.Value, name string, done func(any, error),
 	then(h)
 }
 
+// isJWK tells a JWK given as the key (it has "kty") from a key handle.
+func isJWK(v safejs.Value) bool {
+	return v.Type() == safejs.TypeObject && !jsbridge.IsMissing(jsbridge.Field(v, "kty"))
+}
+
 // keyArg accepts a key handle from fetchKey/importKey, or a JWK object,
 // which it imports on the spot.
 func keyArg(shim *api.Shim, v safejs.Value, name string) (api.KeyHandle, error) {
 	if v.Type() != safejs.TypeObject {
 		return api.KeyHandle{}, sberr.New(sberr.InvalidArgument, "%s must be a key from fetchKey or importKey", name)
 	}
-	if kty := jsbridge.Field(v, "kty"); !jsbridge.IsMissing(kty) {
+	if isJWK(v) {
 		jwk, err := jsbridge.JSONOf(v, name)
 		if err != nil {
 			return api.KeyHandle{}, err
