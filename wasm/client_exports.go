@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -168,7 +167,7 @@ func readCall(v safejs.Value) (client.Call, error) {
 		if err != nil {
 			return c, err
 		}
-		c.Body = json.RawMessage(raw)
+		c.Body = raw
 	}
 	switch s := jsbridge.Field(v, "seal"); {
 	case s.IsUndefined():

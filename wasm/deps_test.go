@@ -27,6 +27,9 @@ var forbidden = map[string]string{
 	"crypto/cipher": "duplicates crypto.subtle's native AES-GCM (crypto/sha256 pulls it in: hash with jsbridge.SHA256)",
 	"math/big":      "is not needed: the key rules work on the modulus bytes (crypto/rand pulls it in: randomness comes from crypto.getRandomValues)",
 	"mime":          "adds about 40 KB of code (with bufio) for one media-type check",
+	// JSON is read by internal/strictjson (the one rule set) and written by
+	// hand (strictjson.AppendString, AppendCompact; descriptor's writer).
+	"encoding/json": "adds about 100 KB of brotli (its reflection-driven codec, and the sort and unicode code it pulls): read with internal/strictjson, write with strictjson.AppendString",
 	"crypto/sha256": "links Go's FIPS module (AES, SHA-3, HMAC, a DRBG: about 80 KB of code): hash with jsbridge.SHA256, or hash/fnv where nothing depends on the hash",
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/internal/httpjson"
 	"github.com/sealbridge/sealbridge/demo/session"
+	"github.com/sealbridge/sealbridge/internal/strictdecode"
 	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
@@ -95,7 +96,7 @@ func readCheckoutRequest(w http.ResponseWriter, r *http.Request) (string, *check
 	if err != nil {
 		return bad(http.StatusBadRequest, apierr.InvalidArgument, `the body must be {"invoice_id": "<id>"}`)
 	}
-	if err := strictjson.Unmarshal(raw, &req); err != nil {
+	if err := strictdecode.Unmarshal(raw, &req); err != nil {
 		if errors.Is(err, strictjson.ErrTrailingData) {
 			return bad(http.StatusBadRequest, apierr.InvalidArgument, `the body must be one JSON object {"invoice_id": "<id>"}`)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/session"
+	"github.com/sealbridge/sealbridge/internal/strictdecode"
 	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
@@ -203,7 +204,7 @@ func readFlowJSON(w http.ResponseWriter, r *http.Request, v any) *flowError {
 	}
 	// The strict-JSON rule set: no duplicate or case-fold twin members, so
 	// "Password" beside "password" cannot pick which one is read.
-	if err := strictjson.Unmarshal(raw, v); err != nil {
+	if err := strictdecode.Unmarshal(raw, v); err != nil {
 		if errors.Is(err, strictjson.ErrTrailingData) {
 			return errBadRequest("the body has data after the JSON object")
 		}

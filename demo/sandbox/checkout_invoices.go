@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sealbridge/sealbridge/internal/strictjson"
+	"github.com/sealbridge/sealbridge/internal/strictdecode"
 )
 
 // Invoice is one of the sandbox's demo invoices. Amount is in minor units
@@ -220,7 +220,7 @@ func readPaymentAmount(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	var req struct {
 		Amount *int64 `json:"amount"`
 	}
-	if err := strictjson.Unmarshal(body, &req); err != nil {
+	if err := strictdecode.Unmarshal(body, &req); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_json", `body must be empty or {"amount": <integer minor units>}`)
 		return 0, false
 	}

@@ -150,7 +150,7 @@ func (s *Sandbox) handleCreateConnection(w http.ResponseWriter, r *http.Request)
 
 // parseConnection checks id_connector and every field, opening sealed ones.
 // Fields are checked in name order so that the error is deterministic.
-func (s *Sandbox) parseConnection(body map[string]json.RawMessage) (int, map[string]string, *refusal) {
+func (s *Sandbox) parseConnection(body strictjson.Members) (int, map[string]string, *refusal) {
 	raw, ok := body["id_connector"]
 	if !ok {
 		return 0, nil, &refusal{"invalid_request", "id_connector", "id_connector is required: the connector's id, a positive integer"}
@@ -201,7 +201,7 @@ func (s *Sandbox) openField(name, v string) (string, *refusal) {
 
 // readObject reads a bounded body holding one JSON object. On failure it
 // has already written a 413 (too_large) or a 400 (bad_json).
-func readObject(w http.ResponseWriter, r *http.Request, max int64) (map[string]json.RawMessage, bool) {
+func readObject(w http.ResponseWriter, r *http.Request, max int64) (strictjson.Members, bool) {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
 		if !tooLarge(w, err, max) {

@@ -63,7 +63,7 @@ func (r *keyRing) open(v string) ([]byte, error) {
 // jweHeader decodes the protected header and refuses members the shim
 // never writes: zip (decompression bombs, and the design forbids it), crit,
 // and any key or key URL offered by the sender.
-func jweHeader(v string) (map[string]json.RawMessage, error) {
+func jweHeader(v string) (strictjson.Members, error) {
 	seg, _, _ := strings.Cut(v, ".")
 	raw, err := base64.RawURLEncoding.DecodeString(seg)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/internal/httpjson"
+	"github.com/sealbridge/sealbridge/internal/strictdecode"
 	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
 
@@ -31,7 +32,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
 		}
 		return false
 	}
-	if err := strictjson.Unmarshal(raw, v); err != nil {
+	if err := strictdecode.Unmarshal(raw, v); err != nil {
 		if errors.Is(err, strictjson.ErrTrailingData) {
 			writeError(w, http.StatusBadRequest, "bad_json", "request body has data after the JSON value")
 			return false

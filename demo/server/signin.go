@@ -13,7 +13,7 @@ import (
 	"github.com/sealbridge/sealbridge/demo/apierr"
 	"github.com/sealbridge/sealbridge/demo/oauth"
 	"github.com/sealbridge/sealbridge/demo/session"
-	"github.com/sealbridge/sealbridge/internal/strictjson"
+	"github.com/sealbridge/sealbridge/internal/strictdecode"
 )
 
 // signInUsers maps the names POST /api/session accepts to the app's user
@@ -151,7 +151,7 @@ func readSignIn(w http.ResponseWriter, r *http.Request) (name string, ok bool) {
 		User string `json:"user"`
 	}
 	if err == nil {
-		err = strictjson.Unmarshal(raw, &req)
+		err = strictdecode.Unmarshal(raw, &req)
 	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, apierr.InvalidArgument, `the body must be one JSON object with one member, "user": {"user":"demo"}`)

@@ -18,7 +18,15 @@ var (
 	ErrTooDeep       = errors.New("the document nests too deeply")
 	ErrTooLarge      = errors.New("the document is too large")
 	ErrNotObject     = errors.New("the document is not a JSON object")
+	ErrNotArray      = errors.New("the document is not a JSON array")
 )
+
+// NotJSON reports whether err says that a document is not JSON at all
+// (a syntax error, an early end, data after the value), as any JSON
+// reader would, rather than JSON that breaks one of the stricter rules.
+func NotJSON(err error) bool {
+	return errors.Is(err, ErrSyntax) || errors.Is(err, ErrUnexpectedEnd) || errors.Is(err, ErrTrailingData)
+}
 
 // Error is a document refused by the rule set.
 type Error struct {
@@ -28,7 +36,7 @@ type Error struct {
 	InName bool     // the fault is in a member name
 	Name   string   // that member name, decoded; "" when it does not decode
 	Other  string   // for ErrDuplicate and ErrFoldTwin: the earlier name it collides with
-	Kind   Kind     // for ErrNotObject: what the document is instead
+	Kind   Kind     // for ErrNotObject and ErrNotArray: what the document is instead
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -66,6 +74,8 @@ func (e *Error) Error() string {
 		return e.Where() + ": " + strings.TrimPrefix(e.Err.Error(), "the string ")
 	case ErrNotObject:
 		return "the document is " + e.Kind.String() + ", not a JSON object"
+	case ErrNotArray:
+		return "the document is " + e.Kind.String() + ", not a JSON array"
 	case ErrTooDeep, ErrTooLarge:
 		return e.Err.Error()
 	default:

@@ -1,13 +1,8 @@
 package strictjson
 
-import (
-	"bytes"
-	"encoding/json"
-)
-
-// Members are the members of one object, by name as written. No two of
-// them are equal under Fold.
-type Members map[string]json.RawMessage
+// Members are the members of one object, by name as written, each value's
+// bytes as they stand in the document. No two of them are equal under Fold.
+type Members map[string][]byte
 
 // DecodeObject reads data as one JSON object under the rule set and
 // DefaultLimits, nested values included, and returns its members.
@@ -27,12 +22,33 @@ func (l Limits) DecodeObject(data []byte) (Members, error) {
 	return top.members, nil
 }
 
+// DecodeArray reads data as one JSON array under the rule set and
+// DefaultLimits, nested values included, and returns its elements' bytes
+// in order. A document that is valid but no array gives an *Error
+// wrapping ErrNotArray.
+func DecodeArray(data []byte) ([][]byte, error) { return DefaultLimits.DecodeArray(data) }
+
+// DecodeArray is the package-level DecodeArray under limits l.
+func (l Limits) DecodeArray(data []byte) ([][]byte, error) {
+	top := &topLevel{data: data}
+	if err := l.Walk(data, top); err != nil {
+		return nil, err
+	}
+	if top.kind != Array {
+		return nil, &Error{Err: ErrNotArray, Kind: top.kind}
+	}
+	if top.elements == nil {
+		top.elements = [][]byte{}
+	}
+	return top.elements, nil
+}
+
 // Lookup returns the member that every reader takes for name: the one
 // whose name equals name under Fold. asWritten is its name in the
 // document; when it differs from name, a case-sensitive reader does not
 // see the member at all while a case-insensitive one does, and callers
 // that guard a sealed member should refuse it.
-func (m Members) Lookup(name string) (value json.RawMessage, asWritten string, ok bool) {
+func (m Members) Lookup(name string) (value []byte, asWritten string, ok bool) {
 	if v, ok := m[name]; ok {
 		return v, name, true
 	}
@@ -45,27 +61,12 @@ func (m Members) Lookup(name string) (value json.RawMessage, asWritten string, o
 	return nil, "", false
 }
 
-// Unmarshal checks data under the rule set and DefaultLimits, then decodes
-// it into v with encoding/json, refusing members v has no field for. Once
-// the rule set holds, encoding/json's case-insensitive field matching
-// cannot choose between two members: there is at most one candidate.
-func Unmarshal(data []byte, v any) error { return DefaultLimits.Unmarshal(data, v) }
-
-// Unmarshal is the package-level Unmarshal under limits l.
-func (l Limits) Unmarshal(data []byte, v any) error {
-	if err := l.Validate(data); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
-}
-
-// topLevel records the members of the top-level value, if an object.
+// topLevel records the members or elements of the top-level value.
 type topLevel struct {
-	data    []byte
-	kind    Kind
-	members Members
+	data     []byte
+	kind     Kind
+	members  Members
+	elements [][]byte
 }
 
 func (t *topLevel) Member(name string) (Visitor, error) {
@@ -75,7 +76,10 @@ func (t *topLevel) Member(name string) (Visitor, error) {
 	return memberValue{t, name}, nil
 }
 
-func (t *topLevel) Element(int) (Visitor, error) { return nil, nil }
+func (t *topLevel) Element(int) (Visitor, error) {
+	t.elements = append(t.elements, nil)
+	return elementValue{t, len(t.elements) - 1}, nil
+}
 
 func (t *topLevel) Value(v Value) error {
 	t.kind = v.Kind
@@ -91,6 +95,19 @@ type memberValue struct {
 func (m memberValue) Member(string) (Visitor, error) { return nil, nil }
 func (m memberValue) Element(int) (Visitor, error)   { return nil, nil }
 func (m memberValue) Value(v Value) error {
-	m.t.members[m.name] = json.RawMessage(m.t.data[v.Start:v.End])
+	m.t.members[m.name] = m.t.data[v.Start:v.End]
+	return nil
+}
+
+// elementValue stores the raw bytes of one top-level element.
+type elementValue struct {
+	t *topLevel
+	i int
+}
+
+func (e elementValue) Member(string) (Visitor, error) { return nil, nil }
+func (e elementValue) Element(int) (Visitor, error)   { return nil, nil }
+func (e elementValue) Value(v Value) error {
+	e.t.elements[e.i] = e.t.data[v.Start:v.End]
 	return nil
 }

@@ -146,15 +146,27 @@ func TestDecodeObjectAndLookup(t *testing.T) {
 	assert.EqualError(t, err, "the document is an array, not a JSON object")
 }
 
-func TestUnmarshal(t *testing.T) {
-	var v struct {
-		InvoiceID string `json:"invoice_id"`
+func TestDecodeArray(t *testing.T) {
+	elems, err := DecodeArray([]byte(` [ "a" , {"b": [1, 2]} , null ] `))
+	require.NoError(t, err)
+	require.Len(t, elems, 3)
+	assert.Equal(t, []string{`"a"`, `{"b": [1, 2]}`, `null`}, []string{string(elems[0]), string(elems[1]), string(elems[2])})
+	elems, err = DecodeArray([]byte(`[]`))
+	require.NoError(t, err)
+	assert.Empty(t, elems)
+
+	_, err = DecodeArray([]byte(`{"a":[1]}`))
+	assert.ErrorIs(t, err, ErrNotArray)
+	assert.EqualError(t, err, "the document is an object, not a JSON array")
+	_, err = DecodeArray([]byte(`[{"a":1,"A":2}]`))
+	assert.ErrorIs(t, err, ErrFoldTwin, "the rule set holds inside the elements")
+}
+
+func TestNotJSON(t *testing.T) {
+	for doc, want := range map[string]bool{`{`: true, `{"a":1,}`: true, `{} {}`: true, `{"a":1,"a":2}`: false, `{"a":"\ud800"}`: false, `{}`: false} {
+		assert.Equal(t, want, NotJSON(Validate([]byte(doc))), doc)
 	}
-	require.NoError(t, Unmarshal([]byte(`{"invoice_id":"inv_1"}`), &v))
-	assert.Equal(t, "inv_1", v.InvoiceID)
-	assert.ErrorIs(t, Unmarshal([]byte(`{"invoice_id":"a","INVOICE_ID":"b"}`), &v), ErrFoldTwin)
-	assert.Error(t, Unmarshal([]byte(`{"other":1}`), &v), "unknown member")
-	assert.ErrorIs(t, Unmarshal([]byte(`{"invoice_id":"a"} {}`), &v), ErrTrailingData)
+	assert.False(t, NotJSON(Limits{MaxDepth: 1}.Validate([]byte(`[[1]]`))), "too deep is valid JSON")
 }
 
 func TestUnquote(t *testing.T) {

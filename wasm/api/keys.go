@@ -2,12 +2,12 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 	"github.com/sealbridge/sealbridge/wasm/client"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 	"github.com/sealbridge/sealbridge/wasm/seal"
@@ -109,7 +109,9 @@ func checkKeyResponse(res *client.Response) error {
 	if len(res.Body) > maxKeyDocument {
 		return fmt.Errorf("answered %d bytes, more than a key set can be", len(res.Body))
 	}
-	if !json.Valid(res.Body) {
+	// Only what is no JSON at all is refused here; JSON that breaks the
+	// stricter rules gets ImportKey's own message, which names the rule.
+	if err := (strictjson.Limits{MaxBytes: len(res.Body)}).Validate(res.Body); strictjson.NotJSON(err) {
 		return fmt.Errorf("answered a body that is not valid JSON (truncated?)")
 	}
 	return nil

@@ -1,12 +1,12 @@
 package client
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
 	"strings"
 
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
@@ -16,15 +16,15 @@ type Call struct {
 	Path    string // relative to the provider API, e.g. "/v2/sepa/beneficiaries/42"
 	Query   map[string]string
 	Headers map[string]string
-	Body    json.RawMessage // nil: no body
-	Seal    []string        // JSON Pointers into Body to seal before sending; nil: none asked, empty: refused
+	Body    []byte   // JSON; nil: no body
+	Seal    []string // JSON Pointers into Body to seal before sending; nil: none asked, empty: refused
 }
 
 // Result is a call's answer.
 type Result struct {
 	Status  int
 	Headers map[string]string
-	Body    json.RawMessage // JSON; null when the answer had no body
+	Body    []byte // JSON; null when the answer had no body
 }
 
 // normalize checks the call and folds Query into Path.
@@ -39,10 +39,25 @@ func (c *Call) normalize() error {
 	if len(c.Query) > 0 {
 		c.Path = withQuery(c.Path, c.Query)
 	}
-	if c.Body != nil && !json.Valid(c.Body) {
-		return sberr.New(sberr.InvalidArgument, "body must be JSON")
+	if c.Body != nil {
+		return checkBody(c.Body)
 	}
 	return nil
+}
+
+// checkBody reads a call's body under the strict-JSON rules, which the
+// sealer and the intermediary apply to it too: whatever mode sends it, a
+// body with a member twice, twins under case folding, broken UTF-8 or a
+// lone surrogate is refused before it leaves the page.
+func checkBody(body []byte) error {
+	err := strictjson.Limits{MaxBytes: len(body)}.Validate(body)
+	switch {
+	case err == nil:
+		return nil
+	case strictjson.NotJSON(err):
+		return sberr.New(sberr.InvalidArgument, "body must be JSON")
+	}
+	return sberr.New(sberr.InvalidArgument, "body: %v; every reader must see one member per name and exactly the text sent, so fix the body", err)
 }
 
 // withQuery appends q to path in a stable (sorted) order.
@@ -72,32 +87,55 @@ func (r *Result) invalidToken() bool {
 	if strings.Contains(r.Headers["www-authenticate"], "invalid_token") {
 		return true
 	}
-	var body struct {
-		Code string `json:"code"`
-	}
-	return json.Unmarshal(r.Body, &body) == nil && body.Code == "invalid_token"
+	code, _, ok := errorBody(r.Body)
+	return ok && code == "invalid_token"
 }
 
 func httpError(c *Call, r *Result) error {
 	msg := fmt.Sprintf("%s %s answered HTTP %d", c.Method, c.Path, r.Status)
-	var body struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	}
-	if json.Unmarshal(r.Body, &body) == nil && body.Message != "" {
-		msg += ": " + body.Message
+	code, message, ok := errorBody(r.Body)
+	if ok && message != "" {
+		msg += ": " + message
 	}
 	if r.Status == 428 {
 		msg += " (strong customer authentication required)"
 	}
-	code, hint := sberr.HTTPError, ""
-	switch body.Code {
+	errCode, hint := sberr.HTTPError, ""
+	switch code {
 	case "RESTRICTED": // Mbanq-style: the 2FA window ran out
-		code, hint = sberr.MFARequired, "; ask the user for a new one-time password"
+		errCode, hint = sberr.MFARequired, "; ask the user for a new one-time password"
 	case "unknown_kid": // Powens-style: the provider rotated its key
-		code, hint = sberr.KeyUnknown, "; fetch the key again and seal again"
+		errCode, hint = sberr.KeyUnknown, "; fetch the key again and seal again"
 	}
-	e := sberr.New(code, "%s%s", msg, hint)
+	e := sberr.New(errCode, "%s%s", msg, hint)
 	e.Status, e.Body = r.Status, r.Body
 	return e
+}
+
+// errorBody reads the code and message members of an error answer's body
+// (an object; other members are ignored) as encoding/json reads them into
+// a struct with two string fields: names matched case-insensitively, the
+// exact name first; null leaves a field empty. ok is false, as Unmarshal
+// would fail, when the body is no object or either member is neither a
+// string nor null; the other member is still read.
+func errorBody(body []byte) (code, message string, ok bool) {
+	m, err := strictjson.Limits{MaxBytes: len(body)}.DecodeObject(body)
+	if err != nil {
+		return "", "", false
+	}
+	code, okCode := stringField(m, "code")
+	message, okMessage := stringField(m, "message")
+	return code, message, okCode && okMessage
+}
+
+func stringField(m strictjson.Members, name string) (string, bool) {
+	v, _, found := m.Lookup(name)
+	switch {
+	case !found || strictjson.KindAt(v) == strictjson.Null:
+		return "", true
+	case strictjson.KindAt(v) != strictjson.String:
+		return "", false
+	}
+	s, err := strictjson.Unquote(v)
+	return string(s), err == nil
 }

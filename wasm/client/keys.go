@@ -1,9 +1,6 @@
 package client
 
-import (
-	"context"
-	"encoding/json"
-)
+import "context"
 
 // Keyring is the key a client seals with. When the provider answers that
 // it no longer knows that key (unknown_kid), the client asks for its
@@ -22,6 +19,6 @@ type Keyring interface {
 
 // sealed is a call's body as sent, and what is needed to seal it again.
 type sealed struct {
-	original json.RawMessage // the values as the page gave them
-	keyID    string          // the key that sealed what is in call.Body
+	original []byte // the values as the page gave them
+	keyID    string // the key that sealed what is in call.Body
 }

@@ -1,7 +1,6 @@
 package descriptor
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 
@@ -92,11 +91,7 @@ func readHeaders(m member, f fault, hs *headerSet) error {
 }
 
 // readValue returns a member value compacted, its own bytes otherwise
-// kept.
-func readValue(m member, f fault, name string) (json.RawMessage, error) {
-	c, err := compactValue(m.raw)
-	if err != nil { // not reached: the walk has checked the syntax
-		return nil, f.bad("%s is not valid JSON: %v", name, err)
-	}
-	return c, nil
+// kept: the walk has read it, so it is only copied without white space.
+func readValue(m member) []byte {
+	return strictjson.AppendCompact(make([]byte, 0, len(m.raw)), m.raw)
 }

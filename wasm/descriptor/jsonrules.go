@@ -3,6 +3,7 @@ package descriptor
 import (
 	"errors"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/sealbridge/sealbridge/internal/strictjson"
 )
@@ -55,11 +56,23 @@ func twinError(f fault, known []string, e *strictjson.Error) error {
 	return f.bad("%v; send one", e)
 }
 
-// checkNested applies the rule set to a payload or body about to be
-// nested one level deep in a descriptor or envelope, so that whatever
-// Encode writes, Decode reads.
-func checkNested(v []byte) error {
-	return strictjson.Limits{MaxBytes: len(v), MaxDepth: strictjson.DefaultLimits.MaxDepth - 1}.Validate(v)
+// nestedValue checks a payload or body (name) about to be nested one level
+// deep in a descriptor or envelope and returns it compacted, its own bytes
+// otherwise kept (member order, number text, escapes): it must be valid
+// UTF-8 JSON under the rule set, so that whatever Encode writes, Decode
+// reads.
+func nestedValue(v []byte, f fault, name string) ([]byte, error) {
+	if !utf8.Valid(v) {
+		return nil, f.bad("%s is not valid UTF-8", name)
+	}
+	err := strictjson.Limits{MaxBytes: len(v), MaxDepth: strictjson.DefaultLimits.MaxDepth - 1}.Validate(v)
+	switch {
+	case strictjson.NotJSON(err):
+		return nil, f.bad("%s is not valid JSON: %v", name, err)
+	case err != nil:
+		return nil, f.bad("%s: %v", name, err)
+	}
+	return strictjson.AppendCompact(make([]byte, 0, len(v)), v), nil
 }
 
 func startsValue(c byte) bool {

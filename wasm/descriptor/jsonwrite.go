@@ -1,10 +1,6 @@
 package descriptor
 
-import (
-	"bytes"
-	"encoding/json"
-	"slices"
-)
+import "slices"
 
 // appendString appends s as a JSON string escaped exactly as JavaScript's
 // JSON.stringify does, so that our bytes match the Qonto SDK's: only '"',
@@ -62,16 +58,4 @@ func appendHeaders(dst []byte, h map[string]string) []byte {
 		dst = appendString(dst, h[n])
 	}
 	return append(dst, '}')
-}
-
-// compactValue returns v with insignificant white space removed and its own
-// bytes otherwise kept (key order, number text, escapes): it is never
-// unmarshalled, so nothing is reordered, rounded or HTML-escaped.
-// json.Compact also rejects invalid JSON and trailing data.
-func compactValue(v []byte) ([]byte, error) {
-	buf := bytes.NewBuffer(make([]byte, 0, len(v)))
-	if err := json.Compact(buf, v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

@@ -1,17 +1,13 @@
 package descriptor
 
-import (
-	"encoding/base64"
-	"encoding/json"
-	"unicode/utf8"
-)
+import "encoding/base64"
 
 // Request is one provider API call, as carried by a request descriptor.
 type Request struct {
 	Method  string            // an HTTP method token, sent as given (not upper-cased)
 	Headers map[string]string // names are lower-cased by Encode; Decode returns them lower-case, never nil
 	Path    string            // relative to the provider API, starting with "/", with the query string
-	Payload json.RawMessage   // the body as a JSON value; nil or empty = no payload
+	Payload []byte            // the body as a JSON value; nil or empty = no payload
 }
 
 var requestKeys = []string{"method", "headers", "path", "payload"}
@@ -59,15 +55,9 @@ func appendRequest(dst []byte, r Request) ([]byte, error) {
 	}
 	var payload []byte
 	if len(r.Payload) > 0 {
-		if !utf8.Valid(r.Payload) {
-			return nil, f.bad("payload is not valid UTF-8")
-		}
 		var err error
-		if payload, err = compactValue(r.Payload); err != nil {
-			return nil, f.bad("payload is not valid JSON: %v", err)
-		}
-		if err := checkNested(payload); err != nil {
-			return nil, f.bad("payload: %v", err)
+		if payload, err = nestedValue(r.Payload, f, "payload"); err != nil {
+			return nil, err
 		}
 	}
 	dst = append(dst, `{"method":`...)
@@ -130,7 +120,7 @@ func Decode(s string, limits Limits) (Request, error) {
 			}
 			havePath = true
 		case "payload":
-			r.Payload, err = readValue(m, f, `"payload"`)
+			r.Payload = readValue(m)
 		}
 		return err
 	})

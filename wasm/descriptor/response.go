@@ -1,15 +1,11 @@
 package descriptor
 
-import (
-	"encoding/base64"
-	"encoding/json"
-	"unicode/utf8"
-)
+import "encoding/base64"
 
 // Response is the provider's answer, as carried by a response envelope.
 type Response struct {
 	Headers map[string]string // names lower-case; Decode never returns nil
-	Body    json.RawMessage   // any JSON value; nil or empty encodes as null; Decode returns null, never nil
+	Body    []byte            // any JSON value; nil or empty encodes as null; Decode returns null, never nil
 }
 
 var responseKeys = []string{"headers", "body"}
@@ -31,15 +27,9 @@ func EncodeResponse(r Response) (string, error) {
 	}
 	body := []byte(null)
 	if len(r.Body) > 0 {
-		if !utf8.Valid(r.Body) {
-			return "", f.bad("body is not valid UTF-8")
-		}
 		var err error
-		if body, err = compactValue(r.Body); err != nil {
-			return "", f.bad("body is not valid JSON: %v", err)
-		}
-		if err := checkNested(body); err != nil {
-			return "", f.bad("body: %v", err)
+		if body, err = nestedValue(r.Body, f, "body"); err != nil {
+			return "", err
 		}
 	}
 	b := []byte(`{"headers":`)
@@ -65,15 +55,14 @@ func DecodeResponse(s string, limits Limits) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	r := Response{Body: json.RawMessage(null)}
+	r := Response{Body: []byte(null)}
 	hs := newHeaderSet(f, l, responseValueProblem)
 	err = walkObject(data, f, responseKeys, func(m member) error {
 		if m.name == "headers" {
 			return readHeaders(m, f, hs)
 		}
-		var err error
-		r.Body, err = readValue(m, f, `"body"`)
-		return err
+		r.Body = readValue(m)
+		return nil
 	})
 	if err != nil {
 		return Response{}, err

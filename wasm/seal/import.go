@@ -1,7 +1,6 @@
 package seal
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -73,7 +72,7 @@ func ImportKey(data []byte, opts ImportOptions, c Crypto) (*Key, error) {
 	return k, nil
 }
 
-func fromJWK(m map[string]json.RawMessage, opts ImportOptions, c Crypto) (*Key, error) {
+func fromJWK(m strictjson.Members, opts ImportOptions, c Crypto) (*Key, error) {
 	k, err := parseJWK(m, c)
 	if err != nil {
 		return nil, err
@@ -88,10 +87,10 @@ func fromJWK(m map[string]json.RawMessage, opts ImportOptions, c Crypto) (*Key, 
 type candidate struct {
 	label   string // `key "kid"` or `keys[i]`, for messages
 	kid     string
-	members map[string]json.RawMessage
+	members strictjson.Members
 }
 
-func fromSet(raw json.RawMessage, opts ImportOptions, c Crypto) (*Key, error) {
+func fromSet(raw []byte, opts ImportOptions, c Crypto) (*Key, error) {
 	cands, byKid, err := setCandidates(raw)
 	if err != nil {
 		return nil, err
@@ -128,9 +127,9 @@ func fromSet(raw json.RawMessage, opts ImportOptions, c Crypto) (*Key, error) {
 
 // setCandidates reads the "keys" array: each member an object, no kid
 // twice. byKid maps each kid to its index.
-func setCandidates(raw json.RawMessage) (cands []candidate, byKid map[string]int, err error) {
-	var elems []json.RawMessage
-	if strictjson.KindAt(raw) != strictjson.Array || json.Unmarshal(raw, &elems) != nil {
+func setCandidates(raw []byte) (cands []candidate, byKid map[string]int, err error) {
+	elems, err := strictjson.DecodeArray(raw)
+	if err != nil {
 		return nil, nil, invalid(`"keys" is %s; a JWKS must be {"keys":[...]} with an array of JWKs`, strictjson.KindAt(raw))
 	}
 	if len(elems) == 0 {

@@ -88,6 +88,7 @@ func keyViolations(a, small *rsa.PrivateKey, secret string) []keyViolation {
 		{"key_ops duplicate", func(m map[string]any) { m["key_ops"] = []string{"wrapKey", "wrapKey"} }, []string{`lists "wrapKey" twice`}},
 		{"key_ops string", func(m map[string]any) { m["key_ops"] = "wrapKey" }, []string{`"key_ops" is a string`, "array of strings"}},
 		{"key_ops non-string", func(m map[string]any) { m["key_ops"] = []any{"wrapKey", 1} }, []string{`"key_ops" is an array with a non-string element`}},
+		{"key_ops null element", func(m map[string]any) { m["key_ops"] = []any{"wrapKey", nil} }, []string{`key_ops lists ""`, `disagrees with "use":"enc"`}},
 		{"alg RSA1_5", func(m map[string]any) { m["alg"] = "RSA1_5" }, []string{`alg is "RSA1_5"`, `"alg":"RSA-OAEP-256"`}},
 		{"alg RSA-OAEP", func(m map[string]any) { m["alg"] = "RSA-OAEP" }, []string{`alg is "RSA-OAEP"`}},
 		{"alg RS256", func(m map[string]any) { m["alg"] = "RS256" }, []string{`alg is "RS256"`}},

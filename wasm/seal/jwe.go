@@ -2,8 +2,8 @@ package seal
 
 import (
 	"encoding/base64"
-	"encoding/json"
 
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
@@ -45,17 +45,12 @@ var b64url = base64.RawURLEncoding
 // wire format allows: the first part of every JWE, and its AES-GCM
 // additional authenticated data.
 //
-// Only the kid goes through encoding/json: marshalling a struct makes it
-// build its field cache by reflection on first use, which in WebAssembly
-// was most of a first key import (tens of milliseconds). The fixed members
-// need no escaping, and checkHeader reads the result back.
-func protectedHeader(kid string) (string, error) {
-	quoted, err := json.Marshal(kid)
-	if err != nil {
-		return "", sberr.Wrap(err, sberr.Internal, "cannot write the JWE protected header")
-	}
-	h := append([]byte(`{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":`), quoted...)
-	return b64url.EncodeToString(append(h, '}')), nil
+// The fixed members need no escaping; the kid is written as encoding/json
+// would write it (strictjson.AppendString, held to json.Marshal by a fuzz
+// test), and checkHeader reads the result back.
+func protectedHeader(kid string) string {
+	h := strictjson.AppendString([]byte(`{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":`), kid)
+	return b64url.EncodeToString(append(h, '}'))
 }
 
 // compact checks what the Cipher produced against the wire format and

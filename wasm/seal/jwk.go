@@ -3,7 +3,6 @@ package seal
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"math/bits"
 	"strconv"
 	"unicode/utf8"
@@ -47,7 +46,7 @@ func invalid(format string, args ...any) *sberr.Error {
 
 // parseJWK validates the members of one JWK and returns the key. Each rule
 // has its own message so that a provider can fix its key endpoint.
-func parseJWK(m map[string]json.RawMessage, c Crypto) (*Key, error) {
+func parseJWK(m strictjson.Members, c Crypto) (*Key, error) {
 	if err := refuseMembers(m); err != nil {
 		return nil, err
 	}
@@ -64,7 +63,7 @@ func parseJWK(m map[string]json.RawMessage, c Crypto) (*Key, error) {
 
 // refuseMembers refuses a key that holds a private member or names another
 // key by reference.
-func refuseMembers(m map[string]json.RawMessage) error {
+func refuseMembers(m strictjson.Members) error {
 	for _, name := range privateMembers {
 		if _, ok := m[name]; ok {
 			// Never quote the value: it is a secret.
@@ -80,7 +79,7 @@ func refuseMembers(m map[string]json.RawMessage) error {
 }
 
 // checkMetadata checks kty, kid, use, key_ops and alg, and returns the kid.
-func checkMetadata(m map[string]json.RawMessage) (string, error) {
+func checkMetadata(m strictjson.Members) (string, error) {
 	kty, err := stringMember(m, "kty", true)
 	if err != nil {
 		return "", err
@@ -117,7 +116,7 @@ func checkMetadata(m map[string]json.RawMessage) (string, error) {
 
 // rsaPublic reads n and e (big-endian): exponent 65537, a modulus of an
 // allowed size, in bits, that can be an RSA modulus.
-func rsaPublic(m map[string]json.RawMessage) (n, e []byte, size int, err error) {
+func rsaPublic(m strictjson.Members) (n, e []byte, size int, err error) {
 	if n, err = uintMember(m, "n", "modulus"); err != nil {
 		return nil, nil, 0, err
 	}
@@ -163,7 +162,7 @@ func describeUint(b []byte) string {
 
 // stringMember returns member name as a string ("" when absent and not
 // required).
-func stringMember(m map[string]json.RawMessage, name string, required bool) (string, error) {
+func stringMember(m strictjson.Members, name string, required bool) (string, error) {
 	raw, ok := m[name]
 	if !ok {
 		if required {
@@ -200,13 +199,13 @@ var missingFix = map[string]string{
 
 // checkKeyOps enforces that key_ops, when present, allows encryption and
 // agrees with "use":"enc".
-func checkKeyOps(m map[string]json.RawMessage, use string) error {
+func checkKeyOps(m strictjson.Members, use string) error {
 	raw, ok := m["key_ops"]
 	if !ok {
 		return nil
 	}
-	var ops []string
-	if strictjson.KindAt(raw) != strictjson.Array || json.Unmarshal(raw, &ops) != nil {
+	ops, ok := stringArray(raw)
+	if !ok {
 		return invalid(`"key_ops" is %s; it must be an array of strings such as ["wrapKey","encrypt"]`, describeOps(raw))
 	}
 	seen := map[string]bool{}
@@ -232,7 +231,28 @@ func checkKeyOps(m map[string]json.RawMessage, use string) error {
 	return nil
 }
 
-func describeOps(raw json.RawMessage) string {
+// stringArray reads a JSON array of strings the strict-JSON walk has
+// already checked. A null element reads as "", as encoding/json reads it
+// into a []string (and "" is then refused as no encryption operation).
+func stringArray(raw []byte) ([]string, bool) {
+	elems, err := strictjson.DecodeArray(raw)
+	if err != nil {
+		return nil, false
+	}
+	out := make([]string, len(elems))
+	for i, e := range elems {
+		if strictjson.KindAt(e) == strictjson.Null {
+			continue
+		}
+		var ok bool
+		if out[i], ok = jsonString(e); !ok {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+func describeOps(raw []byte) string {
 	if k := strictjson.KindAt(raw); k != strictjson.Array {
 		return k.String()
 	}
@@ -243,7 +263,7 @@ func describeOps(raw json.RawMessage) string {
 // octets are ignored, as some libraries emit them; the value is what counts,
 // so a zero-padded modulus does not count as a bigger key. The result is
 // big-endian without leading zeros (empty for zero).
-func uintMember(m map[string]json.RawMessage, name, what string) ([]byte, error) {
+func uintMember(m strictjson.Members, name, what string) ([]byte, error) {
 	s, err := stringMember(m, name, true)
 	if err != nil {
 		return nil, err

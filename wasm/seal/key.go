@@ -42,10 +42,7 @@ func newKey(kid string, n, e []byte, bits int, c Crypto) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	header, err := protectedHeader(kid)
-	if err != nil {
-		return nil, err
-	}
+	header := protectedHeader(kid)
 	// Check the header once here, so every JWE of this key carries it.
 	if err := checkHeader(header, kid); err != nil {
 		return nil, err

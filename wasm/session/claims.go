@@ -1,14 +1,14 @@
 package session
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
@@ -29,8 +29,9 @@ type Claims struct {
 
 // ParseClaims reads a JWT's payload without verifying it (servers verify).
 // A token that is not three dot-separated parts, whose payload is not
-// base64url, not a JSON object, or has no numeric exp, gives an error with
-// code sberr.TokenInvalid. The ids may be JSON strings or numbers (numbers
+// base64url, not a JSON object under the strict-JSON rules (no claim
+// twice, no twins under case folding), or has no numeric exp, gives an
+// error with code sberr.TokenInvalid. The ids may be JSON strings or numbers (numbers
 // become their decimal text); ids that are absent, null or of another type
 // are left empty, as the page only displays them.
 func ParseClaims(token string) (Claims, error) {
@@ -46,9 +47,14 @@ func ParseClaims(token string) (Claims, error) {
 	if err != nil {
 		return Claims{}, sberr.Wrap(err, sberr.TokenInvalid, "access token payload is not base64url: %v", err)
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(payload, &raw); err != nil || raw == nil { // raw == nil: payload "null"
-		return Claims{}, sberr.Wrap(err, sberr.TokenInvalid, "access token payload is not a JSON object")
+	raw, err := strictjson.DecodeObject(payload)
+	if err != nil {
+		if strictjson.NotJSON(err) || errors.Is(err, strictjson.ErrNotObject) {
+			return Claims{}, sberr.Wrap(err, sberr.TokenInvalid, "access token payload is not a JSON object")
+		}
+		// Valid JSON that readers could take differently: a claim twice,
+		// twins under case folding, broken UTF-8, a lone surrogate.
+		return Claims{}, sberr.Wrap(err, sberr.TokenInvalid, "access token payload: %v; mint the token with each claim named once, in valid UTF-8", err)
 	}
 	exp, err := parseExp(raw["exp"])
 	if err != nil {
@@ -64,15 +70,15 @@ func ParseClaims(token string) (Claims, error) {
 }
 
 // parseExp reads a NumericDate (RFC 7519: seconds, possibly fractional).
-func parseExp(v json.RawMessage) (time.Time, error) {
+func parseExp(v []byte) (time.Time, error) {
 	n, ok := number(v)
 	if !ok {
 		return time.Time{}, sberr.New(sberr.TokenInvalid, "access token has no numeric exp claim; mint it with exp in seconds since 1970")
 	}
-	if i, err := n.Int64(); err == nil && i > -maxExp && i < maxExp {
+	if i, err := strconv.ParseInt(n, 10, 64); err == nil && i > -maxExp && i < maxExp {
 		return time.Unix(i, 0), nil
 	}
-	f, err := n.Float64()
+	f, err := strconv.ParseFloat(n, 64)
 	if err != nil || math.IsNaN(f) || f <= -maxExp || f >= maxExp {
 		return time.Time{}, sberr.New(sberr.TokenInvalid, "access token exp %s is out of range; mint it with exp in seconds since 1970", n)
 	}
@@ -81,36 +87,32 @@ func parseExp(v json.RawMessage) (time.Time, error) {
 }
 
 // idText renders an id claim: strings as they are, numbers as decimal text.
-func idText(v json.RawMessage) string {
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		return s
+func idText(v []byte) string {
+	if strictjson.KindAt(v) == strictjson.String {
+		s, _ := strictjson.Unquote(v) // the walk has read the literal
+		return string(s)
 	}
 	n, ok := number(v)
 	if !ok {
 		return ""
 	}
-	if isDecimalInteger(string(n)) { // keeps ids beyond float64 precision exact
-		return string(n)
+	if isDecimalInteger(n) { // keeps ids beyond float64 precision exact
+		return n
 	}
-	f, err := n.Float64()
+	f, err := strconv.ParseFloat(n, 64)
 	if err != nil {
-		return string(n)
+		return n
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
-// number returns v as a JSON number, if it is one.
-func number(v json.RawMessage) (json.Number, bool) {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
+// number returns the text of v, a member value the strict-JSON walk has
+// read, if it is a JSON number.
+func number(v []byte) (string, bool) {
+	if strictjson.KindAt(v) != strictjson.Number {
 		return "", false
 	}
-	var n json.Number
-	if json.Unmarshal(v, &n) != nil {
-		return "", false
-	}
-	return n, true
+	return string(v), true
 }
 
 func isDecimalInteger(s string) bool {
