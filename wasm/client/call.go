@@ -3,7 +3,7 @@ package client
 import (
 	"fmt"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/sealbridge/sealbridge/internal/strictjson"
@@ -60,22 +60,29 @@ func checkBody(body []byte) error {
 	return sberr.New(sberr.InvalidArgument, "body: %v; every reader must see one member per name and exactly the text sent, so fix the body", err)
 }
 
-// withQuery appends q to path in a stable (sorted) order.
+// withQuery appends q to path in a stable (sorted) order, each name and
+// value escaped as url.Values.Encode does it (url.QueryEscape, "=" and
+// "&"): the same bytes, without a map of slices to build first.
 func withQuery(path string, q map[string]string) string {
 	keys := make([]string, 0, len(q))
 	for k := range q {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
-	v := url.Values{}
-	for _, k := range keys {
-		v.Add(k, q[k])
-	}
-	sep := "?"
+	slices.Sort(keys)
+	var b strings.Builder
+	b.WriteString(path)
+	sep := byte('?')
 	if strings.Contains(path, "?") {
-		sep = "&"
+		sep = '&'
 	}
-	return path + sep + v.Encode()
+	for _, k := range keys {
+		b.WriteByte(sep)
+		b.WriteString(url.QueryEscape(k))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(q[k]))
+		sep = '&'
+	}
+	return b.String()
 }
 
 // invalidToken reports a 401 that blames the token (RFC 6750

@@ -104,18 +104,24 @@ func findFields(doc []byte, pointers []string) ([]*field, error) {
 
 // splice writes doc with each field's string literal replaced by its JWE.
 func splice(doc []byte, fields []*field, sealed []string) []byte {
-	order := make([]int, len(fields))
-	for i := range order {
-		order[i] = i
+	// Document order. Each key packs a field's start and its index, and
+	// slices.Sort orders the keys by start (starts are distinct, so the
+	// index never decides): the module already links slices.Sort for ints
+	// (fmt does), where a SortFunc would add a sort of its own.
+	n := len(fields)
+	keys := make([]int, n)
+	for i, f := range fields {
+		keys[i] = f.start*n + i
 	}
-	slices.SortFunc(order, func(a, b int) int { return fields[a].start - fields[b].start })
+	slices.Sort(keys)
 	size := len(doc)
 	for i, f := range fields {
 		size += len(sealed[i]) + 2 - (f.end - f.start)
 	}
 	out := make([]byte, 0, size)
 	last := 0
-	for _, i := range order {
+	for _, key := range keys {
+		i := key % n
 		out = append(out, doc[last:fields[i].start]...)
 		out = append(out, '"')
 		out = append(out, sealed[i]...)

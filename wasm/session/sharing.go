@@ -108,8 +108,8 @@ func (s *sharing) lock(ctx context.Context, stale string, r *Renewer) (release f
 
 // await waits up to d for a fresh token from another tab.
 func (s *sharing) await(ctx context.Context, stale string, r *Renewer, d time.Duration) (string, bool) {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
 	for {
 		s.mu.Lock()
 		changed := s.changed
@@ -119,9 +119,7 @@ func (s *sharing) await(ctx context.Context, stale string, r *Renewer, d time.Du
 		}
 		select {
 		case <-changed:
-		case <-timer.C:
-			return "", false
-		case <-ctx.Done():
+		case <-ctx.Done(): // d has passed, or the caller gave up
 			return "", false
 		}
 	}
