@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"time"
 
@@ -73,8 +72,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		c.send = proxySender{post: endpointPoster(cfg.Transport, cfg.Proxy), where: "the intermediary at " + cfg.Proxy.Path}
 	case cfg.BaseURL != "":
-		u, err := url.Parse(cfg.BaseURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		if !httpURL(cfg.BaseURL) {
 			return nil, sberr.New(sberr.InvalidArgument, "baseURL must be an absolute http(s) URL, got %q", cfg.BaseURL)
 		}
 		c.send = directSender{t: cfg.Transport, base: strings.TrimRight(cfg.BaseURL, "/")}
