@@ -206,6 +206,6 @@ func (r *results) breakdownTable() *table {
 	t.add("all code", bytesN(total), "100%", "")
 	t.add("data section (strings, type data, tables)", bytesN(r.dataSize), "", "")
 	t.notes = append(t.notes, "From a build of ./wasm without -s -w (same code, plus the name section that says which function is whose); "+
-		"`GOOS=js GOARCH=wasm go list -deps ./wasm` lists what is imported, `GOOS=js GOARCH=wasm go build -ldflags=-dumpdep ./wasm` says why each function is linked (the first caller that reached it), and wasm/deps_test.go fails if net/http, go-jose, crypto/x509, crypto/rsa, crypto/aes, crypto/cipher, math/big or mime come back.")
+		"`GOOS=js GOARCH=wasm go list -deps ./wasm` lists what is imported, `GOOS=js GOARCH=wasm go build -ldflags=-dumpdep ./wasm` says why each function is linked (the first caller that reached it), and wasm/deps_test.go fails if net/http, go-jose, crypto/x509, crypto/rsa, crypto/aes, crypto/cipher, crypto/sha256, math/big, mime or encoding/json come back.")
 	return t
 }
