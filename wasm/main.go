@@ -34,13 +34,14 @@ const readyHook = "__sealbridgeReady"
 // few percent more time in small collections (docs/benchmarks.md).
 const gcPercent = 25
 
-// startupCollectAfter is when, after ready, the start-up garbage is
-// collected.
-const startupCollectAfter = 500 * time.Millisecond
+// startupIdleAfter is when, after ready, the page is likely idle: the
+// warm-up runs, then the start-up garbage is collected.
+const startupIdleAfter = 500 * time.Millisecond
 
 func main() {
 	debug.SetGCPercent(gcPercent)
-	shim := api.New(jsbridge.Fetch{}, webcrypto.Crypto{Parts: helpers()})
+	parts := helpers()
+	shim := api.New(jsbridge.Fetch{}, webcrypto.Crypto{Parts: parts})
 	ns, err := jsbridge.NewNamespace()
 	if err != nil {
 		panic(err)
@@ -52,13 +53,10 @@ func main() {
 		panic(err)
 	}
 	signalReady(ns.Value())
-	// Collect the start-up garbage once the page is likely idle rather
-	// than before ready, where it was a large share of Go's start (10 to
-	// 15 ms), or in the middle of the page's first seals.
-	go func() {
-		time.Sleep(startupCollectAfter)
-		runtime.GC()
-	}()
+	// The warm-up and the start-up collection wait until the page is
+	// likely idle: before ready they were a large share of Go's start (the
+	// collection alone 10 to 15 ms).
+	go afterStartup(webcrypto.Crypto{Parts: parts})
 	select {} // keep the runtime (and the exports) alive
 }
 
@@ -80,4 +78,12 @@ func signalReady(ns safejs.Value) {
 	}
 	// Loaded without index.js: leave the API on a well-known global.
 	_ = safejs.Global().Set("sealbridge", ns)
+}
+
+// afterStartup warms the key import up, then collects the start-up garbage
+// (the warm-up's too).
+func afterStartup(c webcrypto.Crypto) {
+	time.Sleep(startupIdleAfter)
+	_ = warmUp(c) // a failed warm-up only means the first import compiles
+	runtime.GC()
 }

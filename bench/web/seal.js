@@ -39,6 +39,22 @@ async function time(fn) {
   return [performance.now() - t, out];
 }
 
+// warmUpMeasure resolves with the module's "sealbridge warm-up" measure
+// once it exists.
+function warmUpMeasure(timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "sealbridge warm-up" measure after ${timeoutMs} ms`)), timeoutMs);
+    const observer = new PerformanceObserver((list) => {
+      const entry = list.getEntriesByName("sealbridge warm-up")[0];
+      if (!entry) return;
+      clearTimeout(timer);
+      observer.disconnect();
+      resolve(entry);
+    });
+    observer.observe({ type: "measure", buffered: true });
+  });
+}
+
 window.bench = {
   // setup loads everything and imports the key into each library. It
   // returns the one-time costs and one JWE from each (Go checks that they
@@ -70,6 +86,26 @@ window.bench = {
     }
     out.memoryBytes = memoryBytes();
     libs.sbKey = sbKey;
+    return out;
+  },
+
+  // importOnce loads the module in this fresh page and times one key
+  // import: right after load() resolves, or once the module's warm-up has
+  // run (it runs a while after ready and leaves a User Timing measure).
+  // Both do WebCrypto's first use before, as setup does.
+  async importOnce(jwk, afterWarmUp) {
+    const out = {};
+    [out.loadMs] = await time(async () => { sb = await load(); });
+    const ready = performance.now();
+    await crypto.subtle.digest("SHA-256", new Uint8Array(1));
+    await crypto.subtle.importKey("jwk", { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RSA-OAEP-256", ext: true }, { name: "RSA-OAEP", hash: "SHA-256" }, false, ["encrypt"]);
+    if (afterWarmUp) {
+      const warm = await warmUpMeasure(5000);
+      out.warmUpMs = warm.duration;
+      out.warmUpAfterReadyMs = warm.startTime - ready;
+    }
+    [out.importMs] = await time(() => sb.importKey(jwk));
+    [out.againMs] = await time(() => sb.importKey({ ...jwk, kid: jwk.kid + "-again" }));
     return out;
   },
 

@@ -83,6 +83,7 @@ type results struct {
 	accept   string // Accept-Encoding Chromium sent for the module
 	seal     *sealResults
 	probe    *probeResults
+	keys     *keyImports
 	memStart int64
 	memory   []memPoint
 	storm    *stormResult

@@ -78,7 +78,10 @@ func (r *results) browserSections(c *chrome, s *site, key *benchKey, o options) 
 			if r.seal, err = measureSeal(c, s, key, o.calls); err != nil {
 				return err
 			}
-			r.probe, err = measureProbe(c, s, key)
+			if r.probe, err = measureProbe(c, s, key); err != nil {
+				return err
+			}
+			r.keys, err = measureKeyImport(c, s, key, keyImportRuns)
 			return err
 		}},
 		{name: "memory", label: "memory over 10,000 seals", tables: r.memoryTables, measure: func() (err error) {

@@ -134,7 +134,7 @@ func (r *results) sealTables() []*table {
 			fmt.Sprintf("%s / %s / %s", ms(a[0]), ms(a[1]), first))
 	}
 	t.notes = append(t.notes, fmt.Sprintf(
-		"The page's first WebCrypto calls, before any key import (so that no library pays for the platform's start): digest %s ms, importKey %s ms. One-time costs in this page (a fresh browser context): `load()` %s ms (download, compile, Go start); key import: Sealbridge %s ms the first time (validation, thumbprint, WebCrypto import, and the engine compiling the Go code those run), %s ms for a second key, jose %s ms, WebCrypto %s ms. "+
+		"The page's first WebCrypto calls, before any key import (so that no library pays for the platform's start): digest %s ms, importKey %s ms. One-time costs in this page (a fresh browser context): `load()` %s ms (download, compile, Go start); key import right after `load()`: Sealbridge %s ms the first time (validation, thumbprint, WebCrypto import, and the engine compiling the Go code those run; see the key import table), %s ms for a second key, jose %s ms, WebCrypto %s ms. "+
 			"First call = each library's first seal after its key import. Every JWE was decrypted by the Go side with go-jose to check it. "+
 			"Timers: the page is cross-origin isolated, so performance.now() has 5 µs resolution (the anchors' 0.14 ms floor was likely read with 100 µs timers).",
 		ms(s.setup.WarmDigestMs), ms(s.setup.WarmImportMs), ms(s.setup.LoadMs), ms(s.setup.SbImportMs), ms(s.setup.SbImportAgainMs), ms(s.setup.JoseImportMs), ms(s.setup.WebcryptoImportMs)))
@@ -155,6 +155,9 @@ func (r *results) sealTables() []*table {
 	out := []*table{t}
 	if r.probe != nil {
 		out = append(out, r.probeTable())
+	}
+	if r.keys != nil {
+		out = append(out, r.keys.table())
 	}
 	return append(out, f)
 }
@@ -271,15 +274,18 @@ func (r *results) sizeBudgets() []budget {
 
 func (r *results) sealBudgets() []budget {
 	if r.seal == nil {
-		return []budget{{what: "`sb.seal` median", limit: "≤ 1.5 × jose CompactEncrypt"}, {what: "`sb.sealFields` median", limit: "≤ 1.5 × jose by hand"}, {what: "key import (validation, thumbprint, WebCrypto import)", limit: "≤ 10 ms"}}
+		return []budget{{what: "`sb.seal` median", limit: "≤ 1.5 × jose CompactEncrypt"}, {what: "`sb.sealFields` median", limit: "≤ 1.5 × jose by hand"}, {what: "key import (validation, thumbprint, WebCrypto import), after the warm-up", limit: "≤ 10 ms"}}
 	}
 	a, j := median(r.seal.calls["sealbridge"]), median(r.seal.calls["jose"])
 	fa, fj := median(r.seal.fields["sealbridge"]), median(r.seal.fields["jose"])
-	imp := r.seal.setup.SbImportMs
+	imp := -1.0
+	if r.keys != nil {
+		imp = median(importField(r.keys.afterWarmUp, func(k importRun) float64 { return k.ImportMs }))
+	}
 	return []budget{
 		{"`sb.seal` median", "≤ 1.5 × jose CompactEncrypt", fmt.Sprintf("%.2f× (%s vs %s ms)", a/j, ms(a), ms(j)), a <= 1.5*j, true},
 		{"`sb.sealFields` median", "≤ 1.5 × jose by hand", fmt.Sprintf("%.2f× (%s vs %s ms)", fa/fj, ms(fa), ms(fj)), fa <= 1.5*fj, true},
-		{"key import (validation, thumbprint, WebCrypto import)", "≤ 10 ms", ms(imp) + " ms", imp <= 10, true},
+		{"key import (validation, thumbprint, WebCrypto import), after the warm-up", "≤ 10 ms", ms(imp) + " ms", imp >= 0 && imp <= 10, imp >= 0},
 	}
 }
 
