@@ -44,7 +44,7 @@ func export(ns *jsbridge.Namespace, shim *api.Shim) error {
 		"fetchKey":  withSubtle(func(a []safejs.Value) (any, error) { return fetchKey(shim, split, a) }),
 		"importKey": withSubtle(func(a []safejs.Value) (any, error) { return importKey(shim, split, a) }),
 	} {
-		if err := ns.Async(name, h); err != nil {
+		if err := ns.Async(name, noteKeyImport(h)); err != nil {
 			return err
 		}
 	}

@@ -80,10 +80,13 @@ func signalReady(ns safejs.Value) {
 	_ = safejs.Global().Set("sealbridge", ns)
 }
 
-// afterStartup warms the key import up, then collects the start-up garbage
-// (the warm-up's too).
+// afterStartup warms the key import up, unless the page has already
+// imported a key (which compiled that code), then collects the start-up
+// garbage.
 func afterStartup(c webcrypto.Crypto) {
 	time.Sleep(startupIdleAfter)
-	_ = warmUp(c) // a failed warm-up only means the first import compiles
+	if !keyImported.Load() {
+		_ = warmUp(c) // a failed warm-up only means the first import compiles
+	}
 	runtime.GC()
 }

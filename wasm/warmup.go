@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"sync/atomic"
 
 	"github.com/hack-pad/safejs"
 
@@ -19,6 +20,18 @@ const warmUpMeasure = "sealbridge warm-up"
 
 // warmUpKid marks the made-up key, which no page ever sees.
 const warmUpKid = "sealbridge-warm-up"
+
+// keyImported is set by the first fetchKey or importKey call: from then on
+// a warm-up would only add work (and memory) to the page.
+var keyImported atomic.Bool
+
+// noteKeyImport sets keyImported whenever h (fetchKey, importKey) is called.
+func noteKeyImport(h jsbridge.Handler) jsbridge.Handler {
+	return func(a []safejs.Value) (any, error) {
+		keyImported.Store(true)
+		return h(a)
+	}
+}
 
 // warmUp runs a key import once, exactly as the importKey export does
 // (argument reading, validation, thumbprint, the WebCrypto import, the key
