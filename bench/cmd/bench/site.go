@@ -26,7 +26,8 @@ type site struct {
 var startPage = template.Must(template.New("start").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>start {{.Module}}</title>
 <link rel="preload" href="{{.WasmURL}}" as="fetch" type="application/wasm" crossorigin>
-<script type="module" src="/bench/start.js"></script>
+{{range .Scripts}}<link rel="modulepreload" href="{{.}}">
+{{end}}<script type="module" src="/bench/start.js"></script>
 </head><body></body></html>
 `))
 
@@ -92,7 +93,10 @@ func (s *site) start(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = startPage.Execute(w, struct{ Module, WasmURL string }{m, u})
+	_ = startPage.Execute(w, struct {
+		Module, WasmURL string
+		Scripts         []string
+	}{m, u, startScripts(m)})
 }
 
 func (s *site) acceptEncoding(path string) string {
@@ -102,3 +106,14 @@ func (s *site) acceptEncoding(path string) string {
 }
 
 func (s *site) close() { s.srv.Close() }
+
+// startScripts are the scripts a start page preloads as modules, as the
+// demo page does and the README advises: every script its loader imports,
+// so that none waits for the one importing it. Both loaders get the same
+// treatment.
+func startScripts(module string) []string {
+	if module == "sealbridge" {
+		return []string{"/dist/index.js", "/dist/errors.js", "/dist/seal.js", "/dist/wasm_exec.js"}
+	}
+	return []string{"/bench/goload.js", "/dist/wasm_exec.js"}
+}
