@@ -3,10 +3,14 @@
 package main
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"testing"
 
 	"github.com/hack-pad/safejs"
 
+	"github.com/sealbridge/sealbridge/internal/strictjson"
 	"github.com/sealbridge/sealbridge/wasm/seal"
 	"github.com/sealbridge/sealbridge/wasm/webcrypto"
 )
@@ -28,5 +32,25 @@ func TestWarmUpRunsTheWholeImport(t *testing.T) {
 	}
 	if n, _ := entries.Length(); n != 1 {
 		t.Fatalf("%d %q measures, want 1", n, warmUpMeasure)
+	}
+}
+
+// The warm-up's modulus is 2048 bits, all set: the hand-written base64url
+// must say exactly that.
+func TestWarmUpModulusIsAllOnes(t *testing.T) {
+	m, err := strictjson.DecodeObject(warmUpJWK())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n string
+	if err := json.Unmarshal(m["n"], &n); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(raw, bytes.Repeat([]byte{0xff}, 256)) {
+		t.Fatalf("the modulus is %x", raw)
 	}
 }
