@@ -49,6 +49,9 @@ func createClient(shim *api.Shim, a []safejs.Value) (any, error) {
 	if o.BaseURL, err = jsbridge.OptionalString(opts, "baseURL"); err != nil {
 		return nil, err
 	}
+	if o.BaseURL != "" && !jsbridge.HTTPURL(o.BaseURL) {
+		return nil, sberr.New(sberr.InvalidArgument, "baseURL must be an absolute http(s) URL, got %q", o.BaseURL)
+	}
 	if err := readTokenOptions(opts, jsbridge.Arg(a, 1), &o); err != nil {
 		return nil, err
 	}

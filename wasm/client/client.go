@@ -27,7 +27,7 @@ type Config struct {
 	Transport Transport // required unless ProxyFunc is set
 	Proxy     *ProxyEndpoint
 	ProxyFunc ProxyFunc        // the page's own transport for descriptors
-	BaseURL   string           // direct calls, with the scoped token
+	BaseURL   string           // direct calls, with the scoped token; an absolute http(s) URL, checked by the caller (New checks only its scheme)
 	Tokens    *session.Renewer // nil: calls carry no token
 	Timeout   time.Duration    // per call; 0: DefaultTimeout
 	Keys      Keyring          // nil: calls that ask for sealing are refused
@@ -72,7 +72,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		c.send = proxySender{post: endpointPoster(cfg.Transport, cfg.Proxy), where: "the intermediary at " + cfg.Proxy.Path}
 	case cfg.BaseURL != "":
-		if !httpURL(cfg.BaseURL) {
+		if !hasHTTPScheme(cfg.BaseURL) {
 			return nil, sberr.New(sberr.InvalidArgument, "baseURL must be an absolute http(s) URL, got %q", cfg.BaseURL)
 		}
 		c.send = directSender{t: cfg.Transport, base: strings.TrimRight(cfg.BaseURL, "/")}
@@ -211,4 +211,17 @@ func (c *Client) token(ctx context.Context) (string, error) {
 		return "", nil
 	}
 	return c.cfg.Tokens.Token(ctx)
+}
+
+// hasHTTPScheme is a backstop for BaseURL: it must start with http:// or
+// https://. The page's edge checks the whole URL first, with the
+// platform's URL parser, the one fetch uses (jsbridge.HTTPURL); the module
+// links no URL parser of its own.
+func hasHTTPScheme(s string) bool {
+	for _, scheme := range []string{"https://", "http://"} {
+		if len(s) > len(scheme) && strings.EqualFold(s[:len(scheme)], scheme) {
+			return true
+		}
+	}
+	return false
 }
