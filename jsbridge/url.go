@@ -5,7 +5,8 @@ package jsbridge
 import "github.com/hack-pad/safejs"
 
 // HTTPURL reports whether the platform's URL parser, the one fetch uses,
-// reads s as an absolute http: or https: URL with a host. Checking with
+// reads s as an absolute http: or https: URL with a host and without
+// user info. Checking with
 // that parser rather than Go's means the URL checked is the URL fetched
 // (no two parsers to disagree), and the module links no URL parser.
 func HTTPURL(s string) bool {
@@ -22,7 +23,16 @@ func HTTPURL(s string) bool {
 		return false
 	}
 	host, err := stringField(u, "hostname")
-	return err == nil && host != ""
+	if err != nil || host == "" {
+		return false
+	}
+	// fetch refuses a URL with credentials in it.
+	user, err := stringField(u, "username")
+	if err != nil || user != "" {
+		return false
+	}
+	password, err := stringField(u, "password")
+	return err == nil && password == ""
 }
 
 func stringField(v safejs.Value, name string) (string, error) {

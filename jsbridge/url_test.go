@@ -19,6 +19,7 @@ func TestHTTPURL(t *testing.T) {
 	for _, s := range []string{
 		"", "/v2", "api.provider.test", "javascript:alert(1)", "https://", "http://[::1", "ftp://files.test/",
 		"data:text/plain,x", "file:///etc/passwd", "blob:https://a.test/1", "https://a b.test/", "http://:80/",
+		"https://user:pass@api.test/", "https://user@api.test/",
 	} {
 		if HTTPURL(s) {
 			t.Errorf("HTTPURL(%q) = true", s)
