@@ -30,6 +30,7 @@ var forbidden = map[string]string{
 	// JSON is read by internal/strictjson (the one rule set) and written by
 	// hand (strictjson.AppendString, AppendCompact; descriptor's writer).
 	"encoding/json": "adds about 100 KB of brotli (its reflection-driven codec, and the sort and unicode code it pulls): read with internal/strictjson, write with strictjson.AppendString",
+	"net/url":       "links net/netip, unique and weak, whose initialisation runs at every start-up (18 KB of brotli): check URLs with jsbridge.HTTPURL (the page's parser, the one fetch uses), escape queries with the client's queryEscape",
 	"crypto/sha256": "links Go's FIPS module (AES, SHA-3, HMAC, a DRBG: about 80 KB of code): hash with jsbridge.SHA256, or hash/fnv where nothing depends on the hash",
 }
 

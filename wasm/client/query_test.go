@@ -27,3 +27,13 @@ func FuzzWithQueryAsURLValues(f *testing.F) {
 		require.Equal(t, path+sep+v.Encode(), withQuery(path, q))
 	})
 }
+
+// FuzzQueryEscape holds queryEscape to url.QueryEscape byte for byte.
+func FuzzQueryEscape(f *testing.F) {
+	for _, s := range []string{"", "a b", "é/?#&=+%", "\x00\x7f\xff", "-_.~*'()!"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		require.Equal(t, url.QueryEscape(s), queryEscape(s))
+	})
+}
