@@ -16,12 +16,9 @@ import (
 // base64 string (text/plain, or no Content-Type: what the Qonto SDK and the
 // shim send) or a JSON object {"data": "..."} (application/json).
 func (h *handler) readDescriptor(w http.ResponseWriter, r *http.Request) (string, *failure) {
-	media := "text/plain"
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		var err error
-		if media, _, err = mime.ParseMediaType(ct); err != nil {
-			return "", fail(http.StatusUnsupportedMediaType, apierr.UnsupportedMedia, "Content-Type is malformed; send text/plain (the base64 descriptor) or application/json ({\"data\": ...})")
-		}
+	media, ok := mediaType(r.Header.Get("Content-Type"))
+	if !ok {
+		return "", fail(http.StatusUnsupportedMediaType, apierr.UnsupportedMedia, "Content-Type is malformed; send text/plain (the base64 descriptor) or application/json ({\"data\": ...})")
 	}
 	if media != "text/plain" && media != "application/json" {
 		return "", fail(http.StatusUnsupportedMediaType, apierr.UnsupportedMedia, "Content-Type "+media+" is not accepted; send text/plain (the base64 descriptor) or application/json ({\"data\": ...})")
@@ -41,6 +38,19 @@ func (h *handler) readDescriptor(w http.ResponseWriter, r *http.Request) (string
 		return "", fail(http.StatusBadRequest, apierr.BadDescriptor, "request body is empty; send the base64 request descriptor")
 	}
 	return string(b), nil
+}
+
+// mediaType returns the media type of a Content-Type header, false if it
+// is malformed. None means text/plain.
+func mediaType(ct string) (string, bool) {
+	switch ct {
+	case "", "text/plain;charset=UTF-8":
+		// None, or what fetch gives a string body: known without
+		// parsing the header, which builds a map of its parameters.
+		return "text/plain", true
+	}
+	media, _, err := mime.ParseMediaType(ct)
+	return media, err == nil
 }
 
 // readBody reads the whole body, at most max bytes.

@@ -77,8 +77,10 @@ type Config struct {
 	// call cross-origin; same-origin calls need none.
 	TrustedOrigins []string
 	// Client sends the upstream requests. nil: a client with bounded
-	// dial, TLS and header times. Whatever client is given, the handler
-	// uses a copy that follows no redirect and keeps no cookies.
+	// dial and TLS times (Timeout bounds the rest). Whatever client is
+	// given, the handler uses a copy that follows no redirect and keeps no
+	// cookies, and calls its Transport itself: the client's Timeout, if
+	// set, still bounds each call.
 	Client      *http.Client
 	Timeout     time.Duration // upstream deadline (token + call + body); default DefaultTimeout
 	MaxBody     int64         // inbound body limit in bytes; default DefaultMaxBody
@@ -159,7 +161,7 @@ func newHandler(cfg Config) (*handler, error) {
 		dispatchURL: base + cfg.DispatchPath,
 		rules:       rules,
 		headers:     hf,
-		client:      upstreamClient(cfg.Client, cfg.Timeout),
+		client:      upstreamClient(cfg.Client),
 		cop:         cop,
 		log:         log,
 		now:         time.Now,
@@ -207,14 +209,18 @@ func checkProviderURL(s string) (string, error) {
 	return strings.TrimRight(s, "/"), nil
 }
 
-// upstreamClient is c (or a client on provider.NewTransport, whose
-// deadline is the request's) hardened: it never follows a redirect, which
-// would carry the access and staging tokens to whatever host the Location
-// names, and never stores provider cookies, which would be shared between
-// all callers.
-func upstreamClient(c *http.Client, timeout time.Duration) *http.Client {
+// upstreamClient is c (or a client on provider.NewTransport) hardened: it
+// never follows a redirect, which would carry the access and staging
+// tokens to whatever host the Location names, and never stores provider
+// cookies, which would be shared between all callers.
+//
+// The default transport has no header timeout of its own: every call's
+// context carries Config.Timeout (serve), which bounds the wait for the
+// answer's headers as well as the rest, and a second bound of the same
+// length would only cost a timer per call.
+func upstreamClient(c *http.Client) *http.Client {
 	if c == nil {
-		c = &http.Client{Transport: provider.NewTransport(timeout)}
+		c = &http.Client{Transport: provider.NewTransport(0)}
 	}
 	return provider.Harden(c, 0)
 }

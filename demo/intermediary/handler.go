@@ -113,9 +113,11 @@ func (h *handler) check(text string, o *outcome) ([]byte, Call, *failure) {
 	if q != "" {
 		target += "?" + q
 	}
-	// The provider's body, {"data":"<descriptor>"}, written in one buffer:
-	// base64 needs no JSON escaping.
-	body, err := descriptor.AppendEncode([]byte(`{"data":"`), descriptor.Request{
+	// The provider's body, {"data":"<descriptor>"}, written in one buffer
+	// (base64 needs no JSON escaping), sized for the canonical form, which
+	// is no longer than the descriptor read: only headers are dropped.
+	body := append(make([]byte, 0, len(`{"data":""}`)+len(text)), `{"data":"`...)
+	body, err = descriptor.AppendEncode(body, descriptor.Request{
 		Method:  req.Method,
 		Headers: h.headers.keep(req.Headers),
 		Path:    target,

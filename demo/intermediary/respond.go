@@ -3,6 +3,7 @@ package intermediary
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
@@ -40,12 +41,18 @@ func methodFailure(method string, allowed []string) *failure {
 }
 
 // writeText writes a base64 envelope (the provider's or ours) the way the
-// SDK expects it: plain text that no browser sniffs or caches.
+// SDK expects it: plain text that no browser sniffs or caches, with its
+// length, so that an answer over net/http's 2 KiB buffer is not sent
+// chunked. The names are canonical, so the values go straight into the
+// map, in one allocation (each its own slice: appending to one copies it).
 func writeText(w http.ResponseWriter, status int, body []byte) {
+	v := [...]string{"text/plain; charset=utf-8", "nosniff", "no-store", strconv.Itoa(len(body))}
+	vals := v[:]
 	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
+	h["Content-Type"] = vals[0:1:1]
+	h["X-Content-Type-Options"] = vals[1:2:2]
+	h["Cache-Control"] = vals[2:3:3]
+	h["Content-Length"] = vals[3:4:4]
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

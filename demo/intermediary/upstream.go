@@ -9,8 +9,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/sealbridge/sealbridge/demo/apierr"
@@ -36,17 +38,14 @@ func (h *handler) forward(ctx context.Context, body []byte) (upstream, *failure)
 		f.kind = "token"
 		return upstream{}, f
 	}
+	ctx, cancel := h.clientDeadline(ctx)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.dispatchURL, bytes.NewReader(body))
 	if err != nil { // not reached: the URL was checked by New
 		return upstream{}, upstreamFailure("request", "the intermediary's provider URL is invalid")
 	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "text/plain, application/json")
-	if h.cfg.StagingToken != "" {
-		req.Header.Set(h.cfg.StagingHeader, h.cfg.StagingToken)
-	}
-	res, err := h.client.Do(req)
+	setUpstreamHeaders(req.Header, tok, h.cfg.StagingHeader, h.cfg.StagingToken)
+	res, err := h.send(req)
 	if err != nil {
 		// err is a *url.Error holding the URL: only its kind is used.
 		if ctx.Err() != nil || isTimeout(err) {
@@ -82,21 +81,37 @@ func (h *handler) forward(ctx context.Context, body []byte) (upstream, *failure)
 // isEnvelope reports whether b is standard base64 of a JSON object: enough
 // to catch an HTML error page or a JSON error from a proxy in between,
 // while the page's decoder does the strict reading. It runs on every
-// answer, so it decodes into one buffer and validates without building
-// the object.
+// answer, so it decodes into a buffer kept for the next answer and
+// validates without building the object.
 func isEnvelope(b []byte) bool {
 	// The decoder skips line breaks, so they are refused first.
 	if len(b) == 0 || bytes.IndexByte(b, '\r') >= 0 || bytes.IndexByte(b, '\n') >= 0 {
 		return false
 	}
 	enc := base64.StdEncoding.Strict()
-	dec := make([]byte, enc.DecodedLen(len(b)))
+	buf := decodeBuffers.Get().(*[]byte)
+	defer putDecodeBuffer(buf)
+	dec := slices.Grow((*buf)[:0], enc.DecodedLen(len(b)))[:enc.DecodedLen(len(b))]
+	*buf = dec
 	n, err := enc.Decode(dec, b)
 	if err != nil {
 		return false
 	}
 	dec = bytes.TrimLeft(dec[:n], " \t\r\n")
 	return len(dec) > 0 && dec[0] == '{' && json.Valid(dec)
+}
+
+// decodeBuffers hold isEnvelope's decoded answers between calls. Answers
+// are a few KiB; a buffer grown past maxKeptDecodeBuffer by a large one
+// is left to the collector rather than kept.
+var decodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxKeptDecodeBuffer = 64 << 10
+
+func putDecodeBuffer(buf *[]byte) {
+	if cap(*buf) <= maxKeptDecodeBuffer {
+		decodeBuffers.Put(buf)
+	}
 }
 
 func upstreamFailure(kind, msg string) *failure {

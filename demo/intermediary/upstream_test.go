@@ -223,3 +223,43 @@ func TestNoGoroutineLeak(t *testing.T) {
 	require.Eventually(t, func() bool { return runtime.NumGoroutine() <= before+2 }, 5*time.Second, 20*time.Millisecond,
 		"goroutines: %d before, %d after", before, runtime.NumGoroutine())
 }
+
+// The handler calls the client's transport itself: a Timeout on the
+// integrator's client, shorter than Config.Timeout, must still end a
+// call that hangs, before the headers or in the body.
+func TestClientTimeoutStillBounds(t *testing.T) {
+	for name, up := range map[string]http.HandlerFunc{
+		"no headers": hang,
+		"trickled body": func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, "eyJo")
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, up, func(c *Config) { c.Client = &http.Client{Timeout: 150 * time.Millisecond} })
+			start := time.Now()
+			res, b := e.call(t, goldenGET, nil)
+			e.requireError(t, res, b, http.StatusGatewayTimeout, "upstream_timeout")
+			require.Less(t, time.Since(start), 5*time.Second, "the client's Timeout must end the call, not Config.Timeout's 25 s")
+		})
+	}
+}
+
+// An answer is sent with its length, however large: over net/http's
+// 2 KiB buffer it would otherwise go chunked.
+func TestAnswersCarryTheirLength(t *testing.T) {
+	for _, size := range []int{10, 1500, 3000, 100 << 10} {
+		body := envelope(`{"pad":"` + strings.Repeat("x", size) + `"}`)
+		e := newEnv(t, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, body) }, nil)
+		res, b := e.call(t, goldenGET, nil)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Equal(t, body, string(b))
+		require.EqualValues(t, len(body), res.ContentLength)
+		require.Empty(t, res.TransferEncoding)
+		// The handler's own answers too.
+		res, b = e.call(t, "not base64!", nil)
+		require.Equal(t, http.StatusBadRequest, res.StatusCode)
+		require.EqualValues(t, len(b), res.ContentLength)
+	}
+}
