@@ -114,8 +114,9 @@ func (h *handler) check(text string, o *outcome) ([]byte, Call, *failure) {
 		target += "?" + q
 	}
 	// The provider's body, {"data":"<descriptor>"}, written in one buffer
-	// (base64 needs no JSON escaping), sized for the canonical form, which
-	// is no longer than the descriptor read: only headers are dropped.
+	// (base64 needs no JSON escaping) sized from the descriptor read: the
+	// canonical form drops headers and white space and adds no escape, so
+	// it is rarely longer (and then the buffer grows).
 	body := append(make([]byte, 0, len(`{"data":""}`)+len(text)), `{"data":"`...)
 	body, err = descriptor.AppendEncode(body, descriptor.Request{
 		Method:  req.Method,

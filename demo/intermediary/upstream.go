@@ -47,7 +47,7 @@ func (h *handler) forward(ctx context.Context, body []byte) (upstream, *failure)
 	setUpstreamHeaders(req.Header, tok, h.cfg.StagingHeader, h.cfg.StagingToken)
 	res, err := h.send(req)
 	if err != nil {
-		// err is a *url.Error holding the URL: only its kind is used.
+		// err may name the provider's URL or address: only its kind is used.
 		if ctx.Err() != nil || isTimeout(err) {
 			return upstream{}, timeoutFailure(errorKind(err))
 		}
