@@ -101,7 +101,8 @@ func isEnvelope(b []byte) bool {
 	return len(dec) > 0 && dec[0] == '{' && json.Valid(dec)
 }
 
-// decodeBuffers hold isEnvelope's decoded answers between calls. Answers
+// decodeBuffers hold isEnvelope's buffers between calls, wiped: a
+// provider's answer (account data) is not kept past its own call. Answers
 // are a few KiB; a buffer grown past maxKeptDecodeBuffer by a large one
 // is left to the collector rather than kept.
 var decodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
@@ -109,6 +110,7 @@ var decodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
 const maxKeptDecodeBuffer = 64 << 10
 
 func putDecodeBuffer(buf *[]byte) {
+	clear(*buf)
 	if cap(*buf) <= maxKeptDecodeBuffer {
 		decodeBuffers.Put(buf)
 	}
