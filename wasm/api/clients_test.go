@@ -292,3 +292,26 @@ func TestExplicitSealThatSealsNothingSendsNothing(t *testing.T) {
 	require.Len(t, reqs, before+1)
 	assert.JSONEq(t, `{"note":"plain"}`, string(proxied(t, reqs[before])["payload"]))
 }
+
+// A body to seal is held to the sealer's rules first, whose refusals name
+// the pointer (a twin of the sealed member would let a reader take the
+// clear one), then to the body rules every call's body meets (a twin
+// anywhere else). Either way nothing is sent and no value is echoed.
+func TestSealedBodyRulesNameThePointerFirst(t *testing.T) {
+	tr := providerTransport(t)
+	s, h, _ := shimWithKey(t, tr)
+	id, err := s.CreateClient(proxyOptions("", &h))
+	require.NoError(t, err)
+	before := len(tr.requests())
+	for body, want := range map[string]string{
+		`{"password":"hunter2","Password":"hunter3"}`:        `"/password"`,
+		`{"password":"hunter2","note":"a","NOTE":"hunter3"}`: `members "note" and "NOTE"`,
+		`{"password":"hunter2","n":1,"n":2}`:                 `member "n" appears twice`,
+	} {
+		_, err := s.Request(context.Background(), id, client.Call{Method: "POST", Path: "/x", Body: json.RawMessage(body), Seal: []string{"/password"}})
+		e := requireCode(t, err, sberr.InvalidArgument)
+		assert.Contains(t, e.Message, want, body)
+		assert.NotContains(t, e.Message, "hunter", body)
+	}
+	assert.Len(t, tr.requests(), before, "nothing left the page")
+}

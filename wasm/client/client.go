@@ -116,6 +116,9 @@ func (c *Client) Do(ctx context.Context, call Call) (*Result, error) {
 		if s, err = c.seal(&call); err != nil {
 			return nil, err
 		}
+		if err := checkBody(call.Body); err != nil {
+			return nil, err
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
