@@ -6,6 +6,10 @@ WASM_EXEC   := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/
 WASM_PATH   := $(dir $(WASM_EXEC))
 GO_SOURCES  := $(shell find wasm jsbridge -name '*.go' -not -name '*_test.go') go.mod go.sum
 NATIVE_PKGS  = $(shell $(GO) list ./... | grep -v /e2e)
+# The native packages that import chromedp (the benchmark harness and its
+# headless helper, not the e2e suite): tested without -race, see test-go.
+BROWSER_PKGS = $(shell $(GO) list -f '{{.ImportPath}}{{range .Deps}} {{.}}{{end}}' ./... | grep ' github.com/chromedp/chromedp\( \|$$\)' | cut -d' ' -f1 | grep -v /e2e)
+RACE_PKGS    = $(filter-out $(BROWSER_PKGS),$(NATIVE_PKGS))
 JS_PKGS     := ./jsbridge/... ./wasm/...
 # staticcheck, installed from the Go module proxy into bin/ (git-ignored) at
 # this version, so that a fresh machine (CI) gets the same linter.
@@ -100,41 +104,55 @@ test:
 # Three lanes for two cores, because no lane keeps a core busy alone:
 #  - test-go: the -race build compiles every dependency in a configuration
 #    nothing else uses, then its slowest tests mostly wait;
-#  - test-lint-wasm: the linter's build, lint, the js/wasm tests; with
-#    -trimpath, the js/wasm vet, staticcheck (through GOFLAGS: it asks go
-#    list for the dependencies' compiled export data) and tests reuse the
+#  - test-lint-wasm: gofmt, the linter's build, the js/wasm lint and tests;
+#    with -trimpath, the js/wasm vet, staticcheck (through GOFLAGS: it asks
+#    go list for the dependencies' compiled export data) and tests reuse the
 #    packages the module's build compiled (by then, the browser lane has
-#    built it), and each other's;
+#    built it), and each other's; last the native vet and staticcheck;
 #  - test-browser: the module and node_modules, then Chromium (which spends
 #    more than half its time waiting on the browser) and the npm test.
 # Each step inside a lane starts once the one before it is done; a lane
-# takes a further job slot whenever another lane has finished. The two
-# compiling lanes run niced: one Chromium test fails when the page's
-# timers stall for two seconds (a hung tab), and at equal priority the
-# compilers starved the browser that long; niced, they take what the
-# browser leaves.
+# takes a further job slot whenever another lane has finished. The order
+# inside the lanes is so that no two lanes compile the same packages at
+# once (two go commands do not wait for each other's compiles, they both
+# compile): the native packages without -race are compiled once, by the
+# Chromium test's build, which runs while the lint lane does the js/wasm
+# steps; the native vet and staticcheck come after and reuse them, and so
+# does the go lane's last step. The two compiling lanes run niced: one
+# Chromium test fails when the page's timers stall for two seconds (a hung
+# tab), and at equal priority the compilers starved the browser that long;
+# niced, they take what the browser leaves.
 test-go-lane:
 	@nice -n 10 $(MAKE) --no-print-directory test-go
 
 test-lint-wasm:
-	@nice -n 10 $(MAKE) --no-print-directory $(STATICCHECK)
-	@nice -n 10 $(MAKE) --no-print-directory lint
+	@nice -n 10 $(MAKE) --no-print-directory $(STAMPS)/gofmt $(STATICCHECK)
+	@nice -n 10 $(MAKE) --no-print-directory $(STAMPS)/lint-js
 	@nice -n 10 $(MAKE) --no-print-directory test-wasm
+	@nice -n 10 $(MAKE) --no-print-directory lint
 
 test-browser:
 	@$(MAKE) --no-print-directory wasm node_modules/.package-lock.json
 	@$(MAKE) --no-print-directory test-e2e test-node
 
-## lint: gofmt, go vet and staticcheck, natively and for js/wasm
-lint: $(STAMPS)/lint
+## lint: gofmt, go vet and staticcheck, natively and for js/wasm. The
+## tests run with -vet=off: this vet covers the same packages, test files
+## included, with every analyzer (go test's own vet runs a few of them).
+lint: $(STAMPS)/gofmt $(STAMPS)/lint-js $(STAMPS)/lint-native
 
-$(STAMPS)/lint: $(ALL_GO) go.mod go.sum $(STATICCHECK)
+$(STAMPS)/gofmt: $(ALL_GO)
 	@unformatted="$$(find . -name '*.go' -not -path './node_modules/*' -not -path './bin/*' -not -path './dist/*' -print0 | xargs -0 gofmt -l)"; \
 	if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
-	$(GO) vet ./...
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/lint-js: $(ALL_GO) go.mod go.sum $(STATICCHECK)
 	GOOS=js GOARCH=wasm $(GO) vet -trimpath $(JS_PKGS)
-	$(STATICCHECK) ./...
 	GOOS=js GOARCH=wasm GOFLAGS=-trimpath $(STATICCHECK) $(JS_PKGS)
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/lint-native: $(ALL_GO) go.mod go.sum $(STATICCHECK)
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STATICCHECK):
@@ -142,18 +160,23 @@ $(STATICCHECK):
 
 # -ldflags=-w: no DWARF in the test binaries, which takes about a third off
 # linking each of them with -race (race reports and panics still name file
-# and line, from the runtime's own tables).
+# and line, from the runtime's own tables). -vet=off: `make lint` vets
+# these packages. The packages that import chromedp run without -race:
+# their test is a single-goroutine parser test, and -race would compile
+# chromedp and its protocol packages a second time, where without it they
+# reuse the build the Chromium test and the native vet compile.
 test-go:
-	$(GO) test -race -ldflags=-w $(NATIVE_PKGS)
+	$(GO) test -race -ldflags=-w -vet=off $(RACE_PKGS)
+	$(GO) test -vet=off $(BROWSER_PKGS)
 
 test-wasm: $(STAMPS)/test-wasm
 
 $(STAMPS)/test-wasm: $(WASM_TEST_INPUTS)
-	PATH="$(WASM_PATH):$$PATH" GOOS=js GOARCH=wasm $(GO) test -trimpath $(JS_PKGS)
+	PATH="$(WASM_PATH):$$PATH" GOOS=js GOARCH=wasm $(GO) test -trimpath -vet=off $(JS_PKGS)
 	@mkdir -p $(STAMPS) && touch $@
 
 test-e2e: wasm
-	$(GO) test -timeout 15m ./e2e/
+	$(GO) test -vet=off -timeout 15m ./e2e/
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
