@@ -30,6 +30,15 @@ NODE_TEST_INPUTS := $(wildcard jsbridge/test/*.js) dist/sealbridge.wasm dist/ind
 	node_modules/.package-lock.json \
 	$(wildcard jsbridge/testdata/package/*) dist/index.d.ts dist/integrity.json package.json README.md LICENSE
 
+# Two go commands never wait for each other's compiles: run at once, both
+# compile the same package. The lanes of `make test` take these locks
+# around their steps that compile a configuration another lane compiles
+# too (native without -race; js/wasm with -trimpath), so whichever comes
+# second reuses what the first compiled. Without flock(1), no lock.
+HAVE_FLOCK  := $(shell command -v flock)
+LOCK_NATIVE  = $(if $(HAVE_FLOCK),mkdir -p $(STAMPS) && flock $(STAMPS)/.native.lock)
+LOCK_JS      = $(if $(HAVE_FLOCK),mkdir -p $(STAMPS) && flock $(STAMPS)/.js.lock)
+
 # The release, from package.json; `make wasm` stamps it into the module and
 # the loader, which refuse each other when they differ.
 VERSION     := $(shell sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' package.json)
@@ -51,7 +60,7 @@ dist/.version: FORCE
 	@echo "$(VERSION)" | cmp -s - $@ || echo "$(VERSION)" > $@
 
 dist/sealbridge.wasm: $(GO_SOURCES) dist/.version
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -X main.version=$(VERSION)" -o $@ ./wasm
+	$(LOCK_JS) env GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -X main.version=$(VERSION)" -o $@ ./wasm
 
 # Precompressed copies, sent by the dev server when the browser accepts
 # them (demo/server/delivery.go). -n keeps the gzip bytes reproducible;
@@ -89,7 +98,7 @@ dist/errors.js dist/seal.js dist/frames.js dist/frames.d.ts: dist/%: jsbridge/%
 
 # SRI hashes of what a page loads, published with the package.
 dist/integrity.json: $(PAGE_FILES) $(wildcard internal/sri/*.go internal/cmd/integrity/*.go)
-	$(GO) run ./internal/cmd/integrity -version $(VERSION) -o $@ $(PAGE_FILES)
+	$(LOCK_NATIVE) $(GO) run ./internal/cmd/integrity -version $(VERSION) -o $@ $(PAGE_FILES)
 
 ## demo: build and start the dev server with the embedded sandbox
 demo: wasm
@@ -107,21 +116,22 @@ test:
 #  - test-lint-wasm: gofmt, the linter's build, the js/wasm lint and tests;
 #    with -trimpath, the js/wasm vet, staticcheck (through GOFLAGS: it asks
 #    go list for the dependencies' compiled export data) and tests reuse the
-#    packages the module's build compiled (by then, the browser lane has
-#    built it), and each other's; last the native vet and staticcheck;
+#    packages the module's build compiled, and each other's; last the
+#    native vet and staticcheck;
 #  - test-browser: the module and node_modules, then Chromium (which spends
 #    more than half its time waiting on the browser) and the npm test.
 # Each step inside a lane starts once the one before it is done; a lane
-# takes a further job slot whenever another lane has finished. The order
-# inside the lanes is so that no two lanes compile the same packages at
-# once (two go commands do not wait for each other's compiles, they both
-# compile): the native packages without -race are compiled once, by the
-# Chromium test's build, which runs while the lint lane does the js/wasm
-# steps; the native vet and staticcheck come after and reuse them, and so
-# does the go lane's last step. The two compiling lanes run niced: one
-# Chromium test fails when the page's timers stall for two seconds (a hung
-# tab), and at equal priority the compilers starved the browser that long;
-# niced, they take what the browser leaves.
+# takes a further job slot whenever another lane has finished. The steps
+# that compile what another lane compiles too take a lock (LOCK_NATIVE,
+# LOCK_JS), and the lanes' order makes the big compile come first: the
+# Chromium lane's vet of e2e compiles the native packages without -race
+# (the linter's build and the SRI tool share the standard library), and
+# the native vet and staticcheck, last in the lint lane, and the go lane's
+# chromedp packages reuse them; the module's build compiles for js/wasm,
+# the js/wasm vet and tests reuse that. The two compiling lanes run niced:
+# one Chromium test fails when the page's timers stall for two seconds (a
+# hung tab), and at equal priority the compilers starved the browser that
+# long; niced, they take what the browser leaves.
 test-go-lane:
 	@nice -n 10 $(MAKE) --no-print-directory test-go
 
@@ -146,17 +156,16 @@ $(STAMPS)/gofmt: $(ALL_GO)
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/lint-js: $(ALL_GO) go.mod go.sum $(STATICCHECK)
-	GOOS=js GOARCH=wasm $(GO) vet -trimpath $(JS_PKGS)
+	$(LOCK_JS) env GOOS=js GOARCH=wasm $(GO) vet -trimpath $(JS_PKGS)
 	GOOS=js GOARCH=wasm GOFLAGS=-trimpath $(STATICCHECK) $(JS_PKGS)
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/lint-native: $(ALL_GO) go.mod go.sum $(STATICCHECK)
-	$(GO) vet ./...
-	$(STATICCHECK) ./...
+	$(LOCK_NATIVE) sh -c '$(GO) vet ./... && $(STATICCHECK) ./...'
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STATICCHECK):
-	GOBIN=$(CURDIR)/$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(LOCK_NATIVE) env GOBIN=$(CURDIR)/$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 # -ldflags=-w: no DWARF in the test binaries, which takes about a third off
 # linking each of them with -race (race reports and panics still name file
@@ -167,15 +176,19 @@ $(STATICCHECK):
 # reuse the build the Chromium test and the native vet compile.
 test-go:
 	$(GO) test -race -ldflags=-w -vet=off $(RACE_PKGS)
-	$(GO) test -vet=off $(BROWSER_PKGS)
+	$(LOCK_NATIVE) $(GO) test -vet=off $(BROWSER_PKGS)
 
 test-wasm: $(STAMPS)/test-wasm
 
 $(STAMPS)/test-wasm: $(WASM_TEST_INPUTS)
-	PATH="$(WASM_PATH):$$PATH" GOOS=js GOARCH=wasm $(GO) test -trimpath -vet=off $(JS_PKGS)
+	$(LOCK_JS) env PATH="$(WASM_PATH):$$PATH" GOOS=js GOARCH=wasm $(GO) test -trimpath -vet=off $(JS_PKGS)
 	@mkdir -p $(STAMPS) && touch $@
 
+# The vet of e2e compiles (under the lock) every package the suite
+# imports, natively without -race, and `make lint` later finds its result
+# cached; the test then compiles only its own package.
 test-e2e: wasm
+	$(LOCK_NATIVE) $(GO) vet ./e2e/
 	$(GO) test -vet=off -timeout 15m ./e2e/
 
 node_modules/.package-lock.json: package.json package-lock.json
