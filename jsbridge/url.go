@@ -2,13 +2,17 @@
 
 package jsbridge
 
-import "github.com/hack-pad/safejs"
+import (
+	"errors"
+
+	"github.com/hack-pad/safejs"
+)
 
 // HTTPURL reports whether the platform's URL parser, the one fetch uses,
-// reads s as an absolute http: or https: URL with a host and without
-// user info. Checking with
-// that parser rather than Go's means the URL checked is the URL fetched
-// (no two parsers to disagree), and the module links no URL parser.
+// reads s as an absolute http: or https: URL with a host and without user
+// info (fetch refuses credentials in a URL). Checking with that parser
+// rather than Go's means the URL checked is the URL fetched (no two
+// parsers to disagree), and the module links no URL parser.
 func HTTPURL(s string) bool {
 	ctor, err := safejs.Global().Get("URL")
 	if err != nil || ctor.Type() != safejs.TypeFunction {
@@ -18,27 +22,10 @@ func HTTPURL(s string) bool {
 	if err != nil {
 		return false
 	}
-	protocol, err := stringField(u, "protocol")
-	if err != nil || (protocol != "http:" && protocol != "https:") {
-		return false
-	}
-	host, err := stringField(u, "hostname")
-	if err != nil || host == "" {
-		return false
-	}
-	// fetch refuses a URL with credentials in it.
-	user, err := stringField(u, "username")
-	if err != nil || user != "" {
-		return false
-	}
-	password, err := stringField(u, "password")
-	return err == nil && password == ""
-}
-
-func stringField(v safejs.Value, name string) (string, error) {
-	f, err := v.Get(name)
-	if err != nil {
-		return "", err
-	}
-	return f.String()
+	protocol, err1 := OptionalString(u, "protocol")
+	host, err2 := OptionalString(u, "hostname")
+	user, err3 := OptionalString(u, "username")
+	password, err4 := OptionalString(u, "password")
+	return errors.Join(err1, err2, err3, err4) == nil && (protocol == "http:" || protocol == "https:") &&
+		host != "" && user == "" && password == ""
 }

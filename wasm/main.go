@@ -40,8 +40,8 @@ const startupIdleAfter = 500 * time.Millisecond
 
 func main() {
 	debug.SetGCPercent(gcPercent)
-	parts := helpers()
-	shim := api.New(jsbridge.Fetch{}, webcrypto.Crypto{Parts: parts})
+	crypto := webcrypto.Crypto{Parts: helpers()}
+	shim := api.New(jsbridge.Fetch{}, crypto)
 	ns, err := jsbridge.NewNamespace()
 	if err != nil {
 		panic(err)
@@ -56,7 +56,7 @@ func main() {
 	// The warm-up and the start-up collection wait until the page is
 	// likely idle: before ready they were a large share of Go's start (the
 	// collection alone 10 to 15 ms).
-	go afterStartup(webcrypto.Crypto{Parts: parts})
+	go afterStartup(crypto)
 	select {} // keep the runtime (and the exports) alive
 }
 
