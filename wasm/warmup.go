@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"sync/atomic"
 
 	"github.com/hack-pad/safejs"
@@ -32,8 +33,8 @@ func noteKeyImport(h jsbridge.Handler) jsbridge.Handler {
 }
 
 // warmUp runs a key import once, exactly as the importKey export does
-// (argument reading, validation, thumbprint, the WebCrypto import, the key
-// handle), on a made-up key and into a shim of its own that is dropped
+// (a promise, argument reading, validation, thumbprint, the WebCrypto
+// import, the key handle), on a made-up key and into a shim of its own that is dropped
 // afterwards: nothing reaches the page's key cache or handles. It exists
 // because the engine compiles the module's functions on their first call:
 // a page's first import used to pay 15 to 40 ms for that, which the
@@ -49,7 +50,13 @@ func warmUp(c seal.Crypto) error {
 		return err
 	}
 	shim := api.New(nil, c)
-	_, err = importKey(shim, newSplitSeal(shim), []safejs.Value{jwk})
+	// Through a promise, as the export runs it, so that the promise
+	// plumbing is compiled too.
+	p, err := jsbridge.Promise(func() (any, error) { return importKey(shim, newSplitSeal(shim), []safejs.Value{jwk}) })
+	if err != nil {
+		return err
+	}
+	_, err = jsbridge.Await(context.Background(), p)
 	return err
 }
 
