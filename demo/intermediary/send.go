@@ -36,6 +36,18 @@ func (h *handler) send(req *http.Request) (*http.Response, error) {
 	return res, nil
 }
 
+// sendErrorKind is errorKind for an error of send: one the transport
+// gives that errorKind cannot name (a certificate not trusted, a TLS or
+// protocol failure) is "network", as it was when every such error came
+// wrapped in Client.Do's url.Error (a net.Error), so that the log keeps
+// calling a provider that cannot be reached by one name.
+func sendErrorKind(err error) string {
+	if k := errorKind(err); k != "other" {
+		return k
+	}
+	return "network"
+}
+
 // clientDeadline bounds ctx by the client's Timeout (what Client.Do would
 // enforce from the moment it is called, the answer's body included) when
 // that comes before ctx's own deadline (Config.Timeout, taken before the

@@ -51,7 +51,7 @@ func (h *handler) forward(ctx context.Context, body []byte) (upstream, *failure)
 		if ctx.Err() != nil || isTimeout(err) {
 			return upstream{}, timeoutFailure(errorKind(err))
 		}
-		return upstream{}, upstreamFailure(errorKind(err), "the provider could not be reached; try again later")
+		return upstream{}, upstreamFailure(sendErrorKind(err), "the provider could not be reached; try again later")
 	}
 	defer res.Body.Close()
 	if res.StatusCode < 200 || res.StatusCode >= 300 && res.StatusCode < 400 {
