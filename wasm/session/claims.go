@@ -52,9 +52,10 @@ func ParseClaims(token string) (Claims, error) {
 		if strictjson.NotJSON(err) || errors.Is(err, strictjson.ErrNotObject) {
 			return Claims{}, sberr.Wrap(err, sberr.TokenInvalid, "access token payload is not a JSON object")
 		}
-		// Valid JSON that readers could take differently: a claim twice,
-		// twins under case folding, broken UTF-8, a lone surrogate.
-		return Claims{}, sberr.Wrap(err, sberr.TokenInvalid, "access token payload: %v; mint the token with each claim named once, in valid UTF-8", err)
+		// Valid JSON that readers could take differently (a claim twice,
+		// twins under case folding, broken UTF-8, a lone surrogate), or
+		// nested past the depth limit: err says which.
+		return Claims{}, sberr.Wrap(err, sberr.TokenInvalid, "access token payload: %v; mint the token with each claim named once, in valid UTF-8, nested less deeply", err)
 	}
 	exp, err := parseExp(raw["exp"])
 	if err != nil {

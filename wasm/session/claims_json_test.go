@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,4 +100,16 @@ func refNumber(v json.RawMessage) (json.Number, bool) {
 		return "", false
 	}
 	return n, true
+}
+
+// A payload nested past the depth limit (which encoding/json read) is
+// refused for its depth, and the advice covers it, not only a claim named
+// twice or broken UTF-8.
+func TestDeepPayloadIsRefusedForItsDepth(t *testing.T) {
+	deep := `{"exp":1700000000,"x":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}`
+	_, err := ParseClaims(jwt(deep))
+	require.Equal(t, sberr.TokenInvalid, sberr.CodeOf(err))
+	require.ErrorIs(t, err, strictjson.ErrTooDeep)
+	require.Contains(t, err.Error(), "nests too deeply")
+	require.Contains(t, err.Error(), "nested less deeply")
 }
