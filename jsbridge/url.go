@@ -4,6 +4,7 @@ package jsbridge
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/hack-pad/safejs"
 )
@@ -14,6 +15,12 @@ import (
 // rather than Go's means the URL checked is the URL fetched (no two
 // parsers to disagree), and the module links no URL parser.
 func HTTPURL(s string) bool {
+	// The URL parser drops spaces and control characters around a URL
+	// (and tabs and line breaks inside it); the client would still join
+	// paths to s as given, so such a URL is refused here.
+	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return false
+	}
 	ctor, err := safejs.Global().Get("URL")
 	if err != nil || ctor.Type() != safejs.TypeFunction {
 		return false

@@ -20,6 +20,7 @@ func TestHTTPURL(t *testing.T) {
 		"", "/v2", "api.provider.test", "javascript:alert(1)", "https://", "http://[::1", "ftp://files.test/",
 		"data:text/plain,x", "file:///etc/passwd", "blob:https://a.test/1", "https://a b.test/", "http://:80/",
 		"https://user:pass@api.test/", "https://user@api.test/",
+		" https://api.test", "https://api.test/ ", "https://api.test\n", "https://ap\ti.test/", "https://api.test/\x00", "https://api.test/\x7f",
 	} {
 		if HTTPURL(s) {
 			t.Errorf("HTTPURL(%q) = true", s)
