@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -118,33 +119,42 @@ func scriptJobs(dist, work string) ([]sizeJob, error) {
 // compressAll compresses the jobs two at a time (the machine's cores).
 func compressAll(ctx context.Context, jobs []sizeJob) ([]moduleSizes, error) {
 	out := make([]moduleSizes, len(jobs))
-	errs := make([]error, len(jobs))
+	err := twoAtATime(len(jobs), func(i int) error {
+		j := jobs[i]
+		out[i] = moduleSizes{name: j.name, what: j.what}
+		for _, f := range j.files {
+			raw, gz, br, err := compress(ctx, f)
+			if err != nil {
+				return err
+			}
+			out[i].raw += raw
+			out[i].gz += gz
+			out[i].br += br
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// twoAtATime runs job(0) to job(n-1), at most two at once (the machine's
+// cores: compressing and splitting modules are CPU-bound), and joins
+// their errors.
+func twoAtATime(n int, job func(i int) error) error {
+	errs := make([]error, n)
 	sem := make(chan struct{}, 2)
 	var wg sync.WaitGroup
-	for i, j := range jobs {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i] = moduleSizes{name: j.name, what: j.what}
-			for _, f := range j.files {
-				raw, gz, br, err := compress(ctx, f)
-				if err != nil {
-					errs[i] = err
-					return
-				}
-				out[i].raw += raw
-				out[i].gz += gz
-				out[i].br += br
-			}
+			errs[i] = job(i)
 		}()
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return errors.Join(errs...)
 }

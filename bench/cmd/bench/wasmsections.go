@@ -3,12 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 )
 
 // sectionSizes is one module's code and data sections, raw and each
@@ -34,20 +32,11 @@ func measureSections(ctx context.Context, dist, work string, whole []moduleSizes
 		names = append(names, r.name)
 	}
 	out := make([]sectionSizes, len(names))
-	errs := make([]error, len(names))
-	sem := make(chan struct{}, 2)
-	var wg sync.WaitGroup
-	for i, name := range names {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			out[i], errs[i] = splitModule(ctx, name, files[name])
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := twoAtATime(len(names), func(i int) (err error) {
+		out[i], err = splitModule(ctx, names[i], files[names[i]])
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	var helloBr int64
