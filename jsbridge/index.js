@@ -12,7 +12,7 @@
 export const version = "__SEALBRIDGE_VERSION__";
 
 import { SealbridgeError, toSealbridgeError, call, syncCall } from "./errors.js";
-import { jweParts, keyHandle, sealerOf, splittable, splitSeal, splitSealFields } from "./seal.js";
+import { jweParts, keyHandle, memoryCalls, sealerOf, splittable, splitSeal, splitSealFields } from "./seal.js";
 
 export { SealbridgeError };
 
@@ -55,7 +55,7 @@ async function start({ wasmURL = new URL("./sealbridge.wasm", import.meta.url), 
     throw new SealbridgeError("module_unavailable", `${url} is Sealbridge ${ns.version} but index.js is ${version}: ` +
       "deploy sealbridge.wasm, wasm_exec.js and index.js of one release together (an old module may be cached: version its URL)");
   }
-  return api(ns);
+  return api(ns, memoryCalls(instance.exports, go));
 }
 
 // requireRuntime fails early, with what to do, where the Go runtime cannot
@@ -333,7 +333,7 @@ function requestLock(name, timeoutMs) {
   };
 }
 
-function api(ns) {
+function api(ns, go) {
   return Object.freeze({
     version: ns.version,
     createClient: (options) => makeClient(ns, options),
@@ -341,11 +341,11 @@ function api(ns) {
     importKey: (jwk, options) => call(ns.importKey, jwk, options).then(keyHandle),
     seal: (value, key) => {
       const s = typeof value === "string" ? sealerOf(key) : undefined;
-      return s ? splitSeal(ns, s, value, key) : call(ns.seal, value, key);
+      return s ? splitSeal(ns, go, s, value, key) : call(ns.seal, value, key);
     },
     sealFields: (body, pointers, key) => {
       const s = splittable(body, pointers) ? sealerOf(key) : undefined;
-      return s ? splitSealFields(ns, s, body, pointers, key) : call(ns.sealFields, body, pointers, key);
+      return s ? splitSealFields(ns, go, s, body, pointers, key) : call(ns.sealFields, body, pointers, key);
     },
     // Test hook, present only when the page set
     // globalThis.__sealbridgeTestHooks = true before load(): proves that a

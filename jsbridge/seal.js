@@ -3,7 +3,7 @@
 // keeps the key rules, the protected header, every check on the output and
 // the compact form; see jsbridge/jweparts.go and wasm/fastpath.go.
 
-import { call, syncCall } from "./errors.js";
+import { SealbridgeError, call } from "./errors.js";
 
 // jweParts does the cryptography of one JWE (RSA-OAEP-256 and A256GCM) for
 // the Go side, which keeps everything else: the key rules, the protected
@@ -54,6 +54,7 @@ export function jweParts(key, aad, plaintext, id, finish) {
 // kid and thumbprint Go checks stay those of the CryptoKey used.
 const sealers = new WeakMap();
 const utf8 = new TextEncoder();
+const text = new TextDecoder();
 
 export function keyHandle(h) {
   if (!h || typeof h !== "object" || !h.__sealer) return h;
@@ -71,7 +72,7 @@ export function splittable(body, pointers) {
   return typeof body === "object" && body !== null && Array.isArray(pointers) && pointers.every((p) => typeof p === "string");
 }
 
-export async function splitSeal(ns, s, value, key) {
+export async function splitSeal(ns, go, s, value, key) {
   const plaintext = utf8.encode(value);
   if (plaintext.length > s.max) return call(ns.seal, value, key);
   let parts = null;
@@ -81,10 +82,15 @@ export async function splitSeal(ns, s, value, key) {
   } catch (e) {
     failure = e;
   }
-  return syncCall(ns.finishSeal, s.id, parts, plaintext.length, failure);
+  const jwe = go.call(ns.finishSeal, 9 + (parts ? parts.length : 3 * failureText(failure).length), (view) => {
+    view.setUint32(0, s.id);
+    view.setUint32(4, plaintext.length);
+    return 8 + outcome(view, 8, parts, failure);
+  });
+  return text.decode(required(jwe));
 }
 
-export async function splitSealFields(ns, s, body, pointers, key) {
+export async function splitSealFields(ns, go, s, body, pointers, key) {
   let doc;
   try {
     doc = JSON.stringify(body);
@@ -93,8 +99,17 @@ export async function splitSealFields(ns, s, body, pointers, key) {
   }
   // Go refuses what JSON.stringify cannot write, with its own message.
   if (typeof doc !== "string") return call(ns.sealFields, body, pointers, key);
-  const plan = syncCall(ns.planFields, s.id, doc, JSON.stringify(pointers));
-  if (!plan) return call(ns.sealFields, body, pointers, key); // too many pending
+  const ptrs = JSON.stringify(pointers);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; Go refuses a size past its
+  // bound (far past the largest document), and the ordinary export says why.
+  const plan = go.call(ns.planFields, 8 + 3 * (doc.length + ptrs.length), (view, bytes) => {
+    view.setUint32(0, s.id);
+    const { written } = utf8.encodeInto(doc, bytes.subarray(8));
+    view.setUint32(4, written);
+    return 8 + written + utf8.encodeInto(ptrs, bytes.subarray(8 + written)).written;
+  });
+  // null: too large for a memory call; empty: too many calls pending.
+  if (plan === null || plan.length === 0) return call(ns.sealFields, body, pointers, key);
   const { id, values } = unframe(plan);
   let framed = null;
   let failure = null;
@@ -105,7 +120,66 @@ export async function splitSealFields(ns, s, body, pointers, key) {
   } finally {
     plan.fill(0); // the values, in clear
   }
-  return JSON.parse(syncCall(ns.finishFields, id, framed, failure));
+  const out = go.call(ns.finishFields, 5 + (framed ? framed.length : 3 * failureText(failure).length), (view) => {
+    view.setUint32(0, id);
+    return 4 + outcome(view, 4, framed, failure);
+  });
+  return JSON.parse(text.decode(required(out)));
+}
+
+// outcome writes, at byte at of view, 0 and the sealed output, or 1 and
+// the WebCrypto failure's message (Go words the error); it returns how
+// many bytes it wrote.
+function outcome(view, at, output, failure) {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset + at);
+  if (output) {
+    bytes[0] = 0;
+    bytes.set(output, 1);
+    return 1 + output.length;
+  }
+  bytes[0] = 1;
+  return 1 + utf8.encodeInto(failureText(failure), bytes.subarray(1)).written;
+}
+
+// required stands for an output that cannot be refused: a seal's output
+// is far below the memory call's bound.
+function required(out) {
+  if (out === null) throw new SealbridgeError("internal", "the sealed output is too large to hand to Go; nothing was sent");
+  return out;
+}
+
+function failureText(e) {
+  return e instanceof Error ? e.message : `rejected with ${String(e)}`;
+}
+
+// memoryCalls calls Go's memory calls (jsbridge/memcall.go): the input is
+// written straight into the module's memory and the output copied out of
+// it, with no syscall/js value on the way, which makes a call about 40
+// times cheaper. call(slot, size, write) has write(view, bytes) fill at
+// most size bytes and return how many it wrote; it returns Go's output,
+// zeroed in the module once copied, or null when Go refuses that size, and
+// throws Go's error as a SealbridgeError.
+export function memoryCalls(exports, go) {
+  const { sealbridge_input: input, sealbridge_call: run, sealbridge_output: output, mem } = exports;
+  return {
+    call(slot, size, write) {
+      if (go.exited) throw new SealbridgeError("internal", "the Sealbridge runtime exited: load the page again");
+      const at = input(size);
+      if (at === 0) return null;
+      // Views are made after each call into Go: memory growth detaches
+      // the old buffer.
+      const n = write(new DataView(mem.buffer, at, size), new Uint8Array(mem.buffer, at, size));
+      const r = run(slot, n);
+      const view = new Uint8Array(mem.buffer, output(), r < 0 ? -r - 1 : r);
+      const out = view.slice();
+      view.fill(0);
+      if (r < 0) {
+        const e = JSON.parse(text.decode(out));
+        throw new SealbridgeError(e.code, e.message);
+      }
+      return out;
+    },
+  };
 }
 
 // frame and unframe: values after their 4-byte big-endian length, after

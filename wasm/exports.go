@@ -59,10 +59,10 @@ func export(ns *jsbridge.Namespace, shim *api.Shim) error {
 			return err
 		}
 	}
-	for name, h := range map[string]jsbridge.Handler{
+	for name, h := range map[string]jsbridge.MemHandler{
 		"finishSeal": split.finishSeal, "planFields": split.planFields, "finishFields": split.finishFields,
 	} {
-		if err := ns.Sync(name, h); err != nil {
+		if err := ns.Mem(name, h); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
 	"sync"
 
@@ -92,23 +93,29 @@ func (s *splitSeal) idOf(h api.KeyHandle) int {
 	return len(s.handles) - 1
 }
 
-// handleOf reads a number from handle; the key behind it is then looked
-// up exactly as the ordinary exports do, so a key replaced since (same
-// kid, other thumbprint) is refused the same way.
-func (s *splitSeal) handleOf(v safejs.Value) (api.KeyHandle, error) {
-	id, err := v.Int()
+// handleOf looks up the handle numbered id; the key behind it is then
+// looked up exactly as the ordinary exports do, so a key replaced since
+// (same kid, other thumbprint) is refused the same way.
+func (s *splitSeal) handleOf(id uint32) (api.KeyHandle, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err != nil || id < 0 || id >= len(s.handles) {
+	if int64(id) >= int64(len(s.handles)) {
 		return api.KeyHandle{}, sberr.New(sberr.InvalidArgument, "unknown key: pass a key returned by fetchKey or importKey")
 	}
 	return s.handles[id], nil
 }
 
-// finishSeal(id, parts, plainLen, failure) writes the JWE from the output
-// of index.js's jweParts, or returns failure as Go's error.
-func (s *splitSeal) finishSeal(a []safejs.Value) (any, error) {
-	h, err := s.handleOf(jsbridge.Arg(a, 0))
+// finishSeal writes the JWE from the output of index.js's jweParts, or
+// returns the WebCrypto failure as Go's error. Its input (a memory call,
+// see jsbridge.Mem): the handle's number, the plaintext's length, then
+// either 0 and the parts or 1 and the failure's message.
+func (s *splitSeal) finishSeal(in []byte) ([]byte, error) {
+	id, rest, ok1 := jsbridge.ReadUint32(in)
+	n, rest, ok2 := jsbridge.ReadUint32(rest)
+	if !ok1 || !ok2 || len(rest) == 0 {
+		return nil, sberr.New(sberr.Internal, "finishSeal: malformed input; nothing was sealed")
+	}
+	h, err := s.handleOf(id)
 	if err != nil {
 		return nil, err
 	}
@@ -116,79 +123,73 @@ func (s *splitSeal) finishSeal(a []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if failure := jsbridge.Arg(a, 3); !jsbridge.IsMissing(failure) {
-		return nil, cryptoFailed(jsbridge.FromJSError(failure))
-	}
-	n, err := jsbridge.Arg(a, 2).Int()
-	if err != nil {
-		return nil, sberr.New(sberr.Internal, "finishSeal: the plaintext length is not a number")
-	}
-	parts, err := jsbridge.BytesFromJS(jsbridge.Arg(a, 1), maxSealOutput, "finishSeal(parts)")
-	if err != nil {
+	if err := failed(rest); err != nil {
 		return nil, err
 	}
-	return k.CompactParts(n, parts)
+	if len(rest)-1 > maxSealOutput {
+		return nil, sberr.New(sberr.Internal, "finishSeal: %d bytes of sealed output is more than a seal makes", len(rest)-1)
+	}
+	jwe, err := k.CompactParts(int(n), rest[1:])
+	return []byte(jwe), err
 }
 
-func cryptoFailed(err error) error {
-	return sberr.Wrap(err, sberr.Internal, "WebCrypto failed: %v; nothing was sealed or sent", err)
+// failed reads the flag byte index.js puts before the sealed output: 1
+// when WebCrypto failed, followed by its message.
+func failed(b []byte) error {
+	if b[0] == 0 {
+		return nil
+	}
+	return sberr.New(sberr.Internal, "WebCrypto failed: %s; nothing was sealed or sent", b[1:])
 }
 
-// planFields(id, doc, pointersJSON) checks the document and the pointers as
-// sealFields does and returns the values to seal, framed (see frame), after
-// the plan's number; null when too many plans are pending.
-func (s *splitSeal) planFields(a []safejs.Value) (any, error) {
-	h, err := s.handleOf(jsbridge.Arg(a, 0))
+// planFields checks the document and the pointers as sealFields does and
+// returns the plan's number and the values to seal, framed (see frame);
+// nothing when too many plans are pending. Its input: the handle's
+// number, the document's length, the document (JSON text), then the
+// pointers (a JSON array).
+func (s *splitSeal) planFields(in []byte) ([]byte, error) {
+	id, rest, ok1 := jsbridge.ReadUint32(in)
+	n, rest, ok2 := jsbridge.ReadUint32(rest)
+	if !ok1 || !ok2 || int64(n) > int64(len(rest)) {
+		return nil, sberr.New(sberr.Internal, "planFields: malformed input; nothing was sealed")
+	}
+	h, err := s.handleOf(id)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := jsbridge.String(jsbridge.Arg(a, 1), "sealFields(body)")
+	ptrs, err := pointersFromJSON(rest[n:], "sealFields(body, pointers)")
 	if err != nil {
 		return nil, err
 	}
-	ptrText, err := jsbridge.String(jsbridge.Arg(a, 2), "sealFields(body, pointers)")
+	// The plan outlives the input, which is wiped after the call.
+	plan, err := s.shim.PlanFields(bytes.Clone(rest[:n]), ptrs, h)
 	if err != nil {
 		return nil, err
 	}
-	ptrs, err := pointersFromJSON([]byte(ptrText), "sealFields(body, pointers)")
-	if err != nil {
-		return nil, err
-	}
-	plan, err := s.shim.PlanFields([]byte(doc), ptrs, h)
-	if err != nil {
-		return nil, err
-	}
-	id, ok := s.addPlan(plan)
+	planID, ok := s.addPlan(plan)
 	if !ok {
 		return nil, nil
 	}
-	return jsbridge.BytesToJS(frame(binary.BigEndian.AppendUint32(nil, uint32(id)), plan.Plaintexts()))
+	return frame(binary.BigEndian.AppendUint32(nil, uint32(planID)), plan.Plaintexts()), nil
 }
 
-// finishFields(planID, framedParts, failure) writes the document, as JSON
-// text, with each value replaced by its JWE.
-func (s *splitSeal) finishFields(a []safejs.Value) (any, error) {
-	id, err := jsbridge.Arg(a, 0).Int()
-	plan := s.takePlan(id)
-	if err != nil || plan == nil {
+// finishFields writes the document, as JSON text, with each value replaced
+// by its JWE. Its input: the plan's number, then 0 and the framed parts,
+// or 1 and WebCrypto's failure message.
+func (s *splitSeal) finishFields(in []byte) ([]byte, error) {
+	id, rest, ok := jsbridge.ReadUint32(in)
+	plan := s.takePlan(int(id))
+	if !ok || plan == nil || len(rest) == 0 {
 		return nil, sberr.New(sberr.Internal, "finishFields: no such sealFields call pending")
 	}
-	if failure := jsbridge.Arg(a, 2); !jsbridge.IsMissing(failure) {
-		return nil, cryptoFailed(jsbridge.FromJSError(failure))
-	}
-	framed, err := jsbridge.BytesFromJS(jsbridge.Arg(a, 1), seal.MaxPointers*maxSealOutput, "finishFields(parts)")
-	if err != nil {
+	if err := failed(rest); err != nil {
 		return nil, err
 	}
-	parts, ok := unframe(framed)
+	parts, ok := unframe(rest[1:])
 	if !ok {
 		return nil, sberr.New(sberr.Internal, "finishFields: the sealed values are not framed; refusing to send them")
 	}
-	out, err := plan.Finish(parts)
-	if err != nil {
-		return nil, err
-	}
-	return string(out), nil
+	return plan.Finish(parts)
 }
 
 func (s *splitSeal) addPlan(p *seal.FieldsPlan) (int, bool) {

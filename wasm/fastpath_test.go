@@ -4,7 +4,16 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
+	"strings"
 	"testing"
+
+	"github.com/hack-pad/safejs"
+
+	"github.com/sealbridge/sealbridge/jsbridge"
+	"github.com/sealbridge/sealbridge/wasm/api"
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+	"github.com/sealbridge/sealbridge/wasm/webcrypto"
 )
 
 // unframe reads back exactly what frame wrote, and refuses anything that
@@ -56,5 +65,72 @@ func TestPointersFromJSON(t *testing.T) {
 	_, err = pointersFromJSON([]byte(`["/ok","/a\ud800"]`), "p")
 	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("index 1 holds an unpaired UTF-16 surrogate")) {
 		t.Fatalf("lone surrogate: %v", err)
+	}
+}
+
+// The memory calls' inputs come from index.js, but nothing in them is
+// trusted: a short, inconsistent or unknown input is refused with an error
+// that says nothing was sealed, and a WebCrypto failure comes back with
+// its message.
+func TestSplitSealRefusesMalformedInput(t *testing.T) {
+	shim := api.New(nil, webcrypto.Crypto{})
+	split := newSplitSeal(shim)
+	jwk, err := jsbridge.ParseJSON(warmUpJWK())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := importKey(shim, split, []safejs.Value{jwk}); err != nil {
+		t.Fatal(err)
+	}
+	u32 := func(vs ...uint32) []byte {
+		var b []byte
+		for _, v := range vs {
+			b = binary.BigEndian.AppendUint32(b, v)
+		}
+		return b
+	}
+	doc := []byte(`{"p":"s3cret"}`)
+	plan := append(append(u32(0, uint32(len(doc))), doc...), `["/p"]`...)
+	cases := []struct {
+		name string
+		call func([]byte) ([]byte, error)
+		in   []byte
+		code sberr.Code
+		msg  string
+	}{
+		{"finishSeal: empty", split.finishSeal, nil, sberr.Internal, "malformed input"},
+		{"finishSeal: no outcome", split.finishSeal, u32(0, 6), sberr.Internal, "malformed input"},
+		{"finishSeal: unknown handle", split.finishSeal, append(u32(7, 6), 0), sberr.InvalidArgument, "unknown key"},
+		{"finishSeal: WebCrypto failed", split.finishSeal, append(append(u32(0, 6), 1), "the device is gone"...), sberr.Internal, "WebCrypto failed: the device is gone; nothing was sealed"},
+		{"finishSeal: output too short", split.finishSeal, append(u32(0, 6), 0, 1, 2), sberr.Internal, ""},
+		{"planFields: empty", split.planFields, nil, sberr.Internal, "malformed input"},
+		{"planFields: document past the input", split.planFields, append(u32(0, 99), doc...), sberr.Internal, "malformed input"},
+		{"planFields: unknown handle", split.planFields, append(u32(7), plan[4:]...), sberr.InvalidArgument, "unknown key"},
+		{"planFields: pointers not JSON", split.planFields, append(u32(0, uint32(len(doc))), append(doc, "/p"...)...), sberr.InvalidArgument, ""},
+		{"finishFields: unknown plan", split.finishFields, append(u32(12345), 0), sberr.Internal, "no such sealFields call pending"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := c.call(c.in)
+			e := sberr.As(err)
+			if err == nil || e.Code != c.code || !strings.Contains(e.Message, c.msg) {
+				t.Fatalf("got %q, %v; want %s containing %q", out, err, c.code, c.msg)
+			}
+		})
+	}
+	// A plan whose sealed values come back unframed or failed is refused,
+	// and used up: it cannot be finished twice.
+	for _, tail := range [][]byte{{0, 1, 2, 3}, append([]byte{1}, "gone"...)} {
+		framed, err := split.planFields(plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := framed[:4]
+		if _, err := split.finishFields(append(bytes.Clone(id), tail...)); err == nil {
+			t.Fatalf("finishFields accepted %q", tail)
+		}
+		if _, err := split.finishFields(append(bytes.Clone(id), 0, 0, 0, 0, 1)); err == nil || !strings.Contains(err.Error(), "no such") {
+			t.Fatalf("a refused plan could be finished again: %v", err)
+		}
 	}
 }

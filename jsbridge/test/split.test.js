@@ -70,6 +70,36 @@ test("sealFields both ways: the same document, each value sealed", async () => {
   }
 });
 
+test("a large document, which grows the module's memory during the call, is sealed intact", async () => {
+  const key = await sb.importKey(jwk);
+  const body = { filler: "é".repeat(300 * 1024), password: "s3cret" };
+  const out = await sb.sealFields(body, ["/password"], key);
+  assert.equal(out.filler, body.filler);
+  assert.equal((await open(out.password)).text, "s3cret");
+});
+
+// A page may seal from inside a callback Go is running (here the client's
+// proxyRequest, which Go calls): the split seal's first call into the
+// module then starts while Go is on the stack.
+test("a seal started inside a callback Go is running is sealed", async () => {
+  const key = await sb.importKey(jwk);
+  let started, fromGo;
+  const client = sb.createClient({
+    proxyRequest: () => {
+      fromGo = /wasm-function/.test(new Error().stack);
+      started = [sb.sealFields({ p: "nested" }, ["/p"], key), sb.seal("nested too", key)];
+      const answer = JSON.stringify({ headers: { "content-type": "application/json" }, body: { ok: true } });
+      return Promise.resolve(Buffer.from(answer).toString("base64"));
+    },
+  });
+  assert.deepEqual((await client.request({ path: "/v2/organization" })).body, { ok: true });
+  assert.ok(fromGo, "proxyRequest no longer runs with Go on the stack: this test needs another such callback");
+  const [fields, value] = await Promise.all(started);
+  assert.equal((await open(fields.p)).text, "nested");
+  assert.equal((await open(value)).text, "nested too");
+  client.close();
+});
+
 test("every refusal is the same as the ordinary export's", async () => {
   const key = await sb.importKey(jwk);
   const copy = { ...key };

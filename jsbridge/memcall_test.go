@@ -1,0 +1,119 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/sealbridge/sealbridge/internal/strictjson"
+	"github.com/sealbridge/sealbridge/wasm/sberr"
+)
+
+// memRoundTrip does what seal.js does around one memory call, through the
+// same three exported functions: it returns the output (a copy), whether
+// Go called it an error, and Go's view of the input buffer afterwards.
+func memRoundTrip(t *testing.T, slot int32, in []byte) ([]byte, bool, []byte) {
+	t.Helper()
+	at := memInput(int32(max(len(in), 1)))
+	if at == nil {
+		t.Fatalf("memInput(%d) refused", len(in))
+	}
+	buf := unsafe.Slice((*byte)(at), len(in))
+	copy(buf, in)
+	r := memCall(slot, int32(len(in)))
+	n := int(r)
+	if r < 0 {
+		n = int(-r - 1)
+	}
+	out := bytes.Clone(unsafe.Slice((*byte)(memOutput()), n))
+	return out, r < 0, buf
+}
+
+func registerMem(t *testing.T, h MemHandler) int32 {
+	t.Helper()
+	ns, err := NewNamespace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ns.Mem("f", h); err != nil {
+		t.Fatal(err)
+	}
+	slot, err := ns.Value().Get("f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := slot.Int()
+	if err != nil {
+		t.Fatalf("the export is not a slot number: %v", err)
+	}
+	return int32(n)
+}
+
+func TestMemCallRunsTheHandlerAndWipesItsInput(t *testing.T) {
+	var kept []byte
+	slot := registerMem(t, func(in []byte) ([]byte, error) {
+		kept = in
+		return bytes.ToUpper(in), nil
+	})
+	out, isErr, buf := memRoundTrip(t, slot, []byte("s3cret value"))
+	if isErr || string(out) != "S3CRET VALUE" {
+		t.Fatalf("output %q (error %v), want the handler's", out, isErr)
+	}
+	if !bytes.Equal(buf, make([]byte, len(buf))) || !bytes.Equal(kept, make([]byte, len(kept))) {
+		t.Fatalf("the input was not wiped after the call: %q", buf)
+	}
+	// The next call wipes the previous output before anything else.
+	prev := unsafe.Slice((*byte)(memOutput()), len(out))
+	if _, _, _ = memRoundTrip(t, slot, []byte("x")); !bytes.Equal(prev, make([]byte, len(prev))) {
+		t.Fatalf("the previous output is still in memory: %q", prev)
+	}
+}
+
+func TestMemCallErrorsAreCodedJSON(t *testing.T) {
+	cases := []struct {
+		name    string
+		h       MemHandler
+		code    sberr.Code
+		message string
+	}{
+		{"error", func([]byte) ([]byte, error) {
+			return nil, sberr.New(sberr.InvalidArgument, `pointer "/a\"b": no such member`)
+		}, sberr.InvalidArgument, `pointer "/a\"b": no such member`},
+		{"panic", func([]byte) ([]byte, error) { panic("boom") }, sberr.Internal, "sealbridge crashed in a memory call: boom"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, isErr, _ := memRoundTrip(t, registerMem(t, c.h), []byte("in"))
+			if !isErr {
+				t.Fatalf("no error signalled; output %q", out)
+			}
+			m, err := strictjson.DecodeObject(out)
+			if err != nil || len(m) != 2 {
+				t.Fatalf("error output %q is not a strict JSON object of two members: %v", out, err)
+			}
+			code, err1 := strictjson.Unquote(m["code"])
+			msg, err2 := strictjson.Unquote(m["message"])
+			if err1 != nil || err2 != nil || string(code) != string(c.code) || !strings.HasPrefix(string(msg), c.message) {
+				t.Fatalf("error %q, want code %s and message %q", out, c.code, c.message)
+			}
+		})
+	}
+}
+
+func TestMemCallRefusesWhatItWasNotGiven(t *testing.T) {
+	if memInput(MaxMemInput+1) != nil || memInput(0) != nil || memInput(-1) != nil {
+		t.Fatal("memInput gave a buffer for a size out of bounds")
+	}
+	slot := registerMem(t, func(in []byte) ([]byte, error) { return in, nil })
+	for _, n := range []int32{-1, int32(cap(memIn)) + 1} {
+		if r := memCall(slot, n); r >= 0 {
+			t.Errorf("memCall(slot, %d) = %d, want an error", n, r)
+		}
+	}
+	if r := memCall(int32(len(memHandlers)), 0); r >= 0 {
+		t.Errorf("a call to an unknown slot returned %d, want an error", r)
+	}
+}
