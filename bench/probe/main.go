@@ -80,8 +80,10 @@ func main() {
 // exportBoundaryProbes exports what only crosses the boundary: noop, an
 // async export that does nothing (the jsbridge.Namespace.Async path);
 // noopDeferred, the same through Namespace.Deferred; and syncParts, a
-// synchronous export given 300 bytes that returns a JWE-sized string (the
-// split seal's one call into Go, finishSeal, without its checks).
+// synchronous export given 300 bytes that returns a JWE-sized string (how
+// the split seal called Go before memory calls); and memParts, the same
+// as a memory call (jsbridge.Namespace.Mem: the split seal's call into Go,
+// finishSeal, without its checks).
 func exportBoundaryProbes(ns *jsbridge.Namespace) {
 	_ = ns.Async("noop", func([]safejs.Value) (any, error) { return "", nil })
 	_ = ns.Deferred("noopDeferred", func(_ []safejs.Value, done func(any, error)) { done("", nil) })
@@ -91,6 +93,7 @@ func exportBoundaryProbes(ns *jsbridge.Namespace) {
 		_, _ = safejs.CopyBytesToGo(buf, a[1])
 		return string(out), nil
 	})
+	_ = ns.Mem("memParts", func([]byte) ([]byte, error) { return make([]byte, len(out)), nil })
 }
 
 // operations are what time(kind, n) can time, by kind (importKey has set

@@ -14,7 +14,7 @@ type probeResults struct {
 	calls                      float64 // ten Go → JS calls
 	noop, sealAsync            float64 // async calls timed in JS
 	noopDeferred, sealDeferred float64 // deferred calls timed in JS
-	syncParts                  float64 // a synchronous call into Go, timed in JS
+	syncParts, memParts        float64 // a synchronous call into Go, timed in JS
 }
 
 const probePage = `<!doctype html>
@@ -63,7 +63,7 @@ func measureProbe(c *chrome, s *site, key *benchKey) (*probeResults, error) {
 	for _, k := range []struct {
 		name string
 		out  *float64
-	}{{"noop", &r.noop}, {"sealAsync", &r.sealAsync}, {"noopDeferred", &r.noopDeferred}, {"sealDeferred", &r.sealDeferred}, {"syncParts", &r.syncParts}} {
+	}{{"noop", &r.noop}, {"sealAsync", &r.sealAsync}, {"noopDeferred", &r.noopDeferred}, {"sealDeferred", &r.sealDeferred}, {"syncParts", &r.syncParts}, {"memParts", &r.memParts}} {
 		var warm, v []float64
 		if err := eval(tab, fmt.Sprintf(`probe.run(%q, 200)`, k.name), &warm); err != nil {
 			return nil, err
@@ -92,7 +92,8 @@ func (r *results) probeTable() *table {
 	t.add("an empty async call JS → Go → Promise (jsbridge)", ms(p.noop), share(p.noop))
 	t.add("`seal.Key.Seal` behind that async call", ms(p.sealAsync), share(p.sealAsync))
 	t.add("an empty deferred export (jsbridge.Namespace.Deferred, no goroutine)", ms(p.noopDeferred), share(p.noopDeferred))
-	t.add("a synchronous call into Go with 300 bytes, returning a JWE-sized string (the split seal's one call, finishSeal, without its checks)", ms(p.syncParts), share(p.syncParts))
+	t.add("a synchronous call into Go through syscall/js with 300 bytes, returning a JWE-sized string (how the split seal called Go before memory calls)", ms(p.syncParts), share(p.syncParts))
+	t.add("the same as a memory call: bytes in the module's memory, through its own exports (the split seal's one call, finishSeal, without its checks)", ms(p.memParts), share(p.memParts))
 	t.add("`seal.Key.SealAsync` driven from Go behind a deferred export (what `sb.seal` does for a key given as a JWK)", ms(p.sealDeferred), share(p.sealDeferred))
 	t.add("`sb.seal` with a key handle: the split seal (seal.js does the WebCrypto steps, then one synchronous call into Go checks the output and writes the JWE)", ms(total), "100%")
 	t.add("raw WebCrypto floor, whole JWE", ms(median(r.seal.calls["webcrypto"])), share(median(r.seal.calls["webcrypto"])))
