@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"unsafe"
 
-	"github.com/sealbridge/sealbridge/internal/strictjson"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
 )
 
@@ -24,7 +23,8 @@ import (
 //  2. the caller writes n ≤ size bytes there and calls
 //     sealbridge_call(slot, n), which runs the handler registered at slot
 //     on them, wipes them, and returns the length of its output, or
-//     -(length+1) when the output is an error, {"code":…,"message":…};
+//     -(length+1) when the output is an error: the code's length (4 bytes,
+//     big-endian), the code, then the message, in UTF-8;
 //  3. sealbridge_output() returns where that output is; the caller copies
 //     it and may zero it. It stays there until the next call, which wipes
 //     it first.
@@ -102,9 +102,8 @@ func runMem(slot int32, in []byte) (out []byte, err error) {
 
 func memError(err error) int32 {
 	e := sberr.As(err)
-	b := append([]byte(`{"code":`), strictjson.AppendString(nil, string(e.Code))...)
-	b = append(b, `,"message":`...)
-	b = append(strictjson.AppendString(b, e.Message), '}')
+	b := binary.BigEndian.AppendUint32(nil, uint32(len(e.Code)))
+	b = append(append(b, e.Code...), e.Message...)
 	memOut = b
 	return -int32(len(b)) - 1
 }

@@ -174,8 +174,8 @@ export function memoryCalls(exports, go) {
       const out = view.slice();
       view.fill(0);
       if (r < 0) {
-        const e = JSON.parse(text.decode(out));
-        throw new SealbridgeError(e.code, e.message);
+        const codeLength = new DataView(out.buffer).getUint32(0);
+        throw new SealbridgeError(text.decode(out.subarray(4, 4 + codeLength)), text.decode(out.subarray(4 + codeLength)));
       }
       return out;
     },
