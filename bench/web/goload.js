@@ -4,17 +4,12 @@
 // browser path, so both sides pay the same loader costs.
 import "/dist/wasm_exec.js";
 
-// exports are the last loaded module's WebAssembly exports (the probe
-// page makes memory calls through them).
-export let exports = null;
-
 export async function loadGo(url) {
   const go = new globalThis.Go();
   const ready = new Promise((resolve) => {
     globalThis.__benchReady = resolve;
   });
   const { instance } = await WebAssembly.instantiateStreaming(fetch(url), go.importObject);
-  exports = instance.exports;
   go.run(instance);
   return ready;
 }

@@ -1,6 +1,7 @@
 // Probe page: where one seal's time goes, measured in the same browser as
 // the seal benchmark (see bench/probe).
-import { loadGo, exports } from "/bench/goload.js";
+import { instance } from "/bench/timing.js"; // keeps the module's instance
+import { loadGo } from "/bench/goload.js";
 import { memoryCalls } from "/dist/seal.js";
 
 let ns = null;
@@ -34,7 +35,7 @@ window.probe = {
 // memCall calls memParts as seal.js calls finishSeal: 300 bytes written
 // into the module's memory, its output copied out and decoded.
 function memCall(bytes) {
-  const go = memoryCalls(exports, { exited: false });
+  const go = memoryCalls(instance.exports, { exited: false });
   const text = new TextDecoder();
   return () => text.decode(go.call(ns.memParts, bytes.length, (_, into) => (into.set(bytes), bytes.length)));
 }
