@@ -179,8 +179,12 @@ func (s *splitSeal) planFields(in []byte) ([]byte, error) {
 func (s *splitSeal) finishFields(in []byte) ([]byte, error) {
 	id, rest, ok := jsbridge.ReadUint32(in)
 	plan := s.takePlan(int(id))
-	if !ok || plan == nil || len(rest) == 0 {
+	if plan == nil {
 		return nil, sberr.New(sberr.Internal, "finishFields: no such sealFields call pending")
+	}
+	defer plan.Wipe() // the values in clear, whatever comes back
+	if !ok || len(rest) == 0 {
+		return nil, sberr.New(sberr.Internal, "finishFields: malformed input; nothing was sent")
 	}
 	if err := failed(rest); err != nil {
 		return nil, err

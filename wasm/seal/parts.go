@@ -64,6 +64,15 @@ func (p *FieldsPlan) Plaintexts() [][]byte {
 	return out
 }
 
+// Wipe zeroes the plan's copy of the document and the values in clear:
+// call it once the plan is finished or abandoned.
+func (p *FieldsPlan) Wipe() {
+	clear(p.doc)
+	for _, f := range p.fields {
+		clear(f.plain)
+	}
+}
+
 // Finish writes the document with each value replaced by the JWE made
 // from parts[i] (see CompactParts), or returns the first error, naming its
 // pointer; nothing is returned then.

@@ -86,6 +86,16 @@ func TestFieldsPlanIsSealFields(t *testing.T) {
 	_, err = plan.Finish([][]byte{parts[0], parts[0][:100]})
 	requireCode(t, err, sberr.Internal, `pointer "/n/1/pin"`)
 
+	// Wipe leaves nothing of the document or its values in clear, escaped
+	// values (decoded into copies) included.
+	escaped := []byte(`{"a":"p\u0040ss","b":"plain"}`)
+	wiped, err := k.PlanFields(escaped, []string{"/a", "/b"})
+	require.NoError(t, err)
+	values = wiped.Plaintexts()
+	wiped.Wipe()
+	assert.Equal(t, make([]byte, len(escaped)), escaped)
+	assert.Equal(t, [][]byte{make([]byte, 4), make([]byte, 5)}, values)
+
 	for _, tc := range sealFieldsErrorCases {
 		_, want := k.SealFields(tc.doc, tc.pointers)
 		_, got := k.PlanFields(tc.doc, tc.pointers)
