@@ -38,18 +38,14 @@ async function start({ wasmURL = new URL("./sealbridge.wasm", import.meta.url), 
   requireRuntime();
   requireCompilation();
   const url = resolve(wasmURL);
-  // The module downloads and compiles while wasm_exec.js loads: compiling
-  // needs no imports, only instantiating does.
-  const [Go, module] = await Promise.all([
-    goRuntime(),
-    fetchModule(url, integrity ?? preloadIntegrity(url)).then((source) => compile(url, source)),
-  ]);
+  // wasm_exec.js and the module download in parallel.
+  const [Go, source] = await Promise.all([goRuntime(), fetchModule(url, integrity ?? preloadIntegrity(url))]);
   const go = new Go();
   const ready = new Promise((resolve) => {
     // The hook also hands Go the helpers it calls on hot paths.
     globalThis.__sealbridgeReady = Object.assign((ns) => resolve(ns), { jweParts });
   });
-  const instance = await instantiate(url, module, go.importObject);
+  const { instance } = await compile(url, source, go.importObject);
   const exited = go.run(instance).then(() => {
     throw new SealbridgeError("internal", "the Sealbridge runtime exited");
   });
@@ -155,29 +151,21 @@ async function readModule(url, integrity) {
   return bytes;
 }
 
-// compile compiles the module (streaming from a Response); a failure is
-// diagnosed from the first bytes of what was served.
-async function compile(url, source) {
+// compile compiles and instantiates; a failure is diagnosed from the
+// first bytes of what was served.
+async function compile(url, source, imports) {
   try {
-    return source instanceof Response ? await WebAssembly.compileStreaming(source) : await WebAssembly.compile(source);
-  } catch (e) {
-    if (!(e instanceof WebAssembly.CompileError)) throw e;
-    const head = source instanceof Response ? await firstBytes(url) : source.subarray(0, 4);
-    throw new SealbridgeError("module_unavailable", `${url} ${notWasm(head)}`, { cause: e });
-  }
-}
-
-// instantiate links the compiled module to wasm_exec.js's imports, which
-// fails when the two come from different Go releases.
-async function instantiate(url, module, imports) {
-  try {
-    return await WebAssembly.instantiate(module, imports);
+    return source instanceof Response
+      ? await WebAssembly.instantiateStreaming(source, imports)
+      : await WebAssembly.instantiate(source, imports);
   } catch (e) {
     if (e instanceof WebAssembly.LinkError) {
       throw new SealbridgeError("module_unavailable", `${url} does not fit wasm_exec.js (${e.message}): ` +
         "deploy sealbridge.wasm and wasm_exec.js of one release together", { cause: e });
     }
-    throw e;
+    if (!(e instanceof WebAssembly.CompileError)) throw e;
+    const head = source instanceof Response ? await firstBytes(url) : source.subarray(0, 4);
+    throw new SealbridgeError("module_unavailable", `${url} ${notWasm(head)}`, { cause: e });
   }
 }
 

@@ -1,36 +1,17 @@
-// Shared by every benchmark page: hooks on the WebAssembly calls a loader
-// starts a module with, whichever it uses (instantiateStreaming, or
-// compileStreaming then instantiate), that record when the module's
-// compilation was asked for and when it was instantiated, and keep the
-// instance (for its linear memory).
+// Shared by every benchmark page: a hook on instantiateStreaming that
+// records when the module was compiled and instantiated and keeps the
+// instance (for its linear memory), whichever loader calls it.
 export const marks = {};
 export let instance = null;
 
-const wasm = WebAssembly;
-const { instantiateStreaming, compileStreaming, instantiate } = wasm;
-
-wasm.instantiateStreaming = async (source, imports) => {
-  marks.fetchCalled ??= performance.now();
-  const r = await instantiateStreaming.call(wasm, source, imports);
-  instantiated(r.instance);
-  return r;
-};
-
-wasm.compileStreaming = (source) => {
-  marks.fetchCalled ??= performance.now();
-  return compileStreaming.call(wasm, source);
-};
-
-wasm.instantiate = async (source, imports) => {
-  const r = await instantiate.call(wasm, source, imports);
-  instantiated(r instanceof wasm.Instance ? r : r.instance);
-  return r;
-};
-
-function instantiated(i) {
+const streaming = WebAssembly.instantiateStreaming;
+WebAssembly.instantiateStreaming = async (source, imports) => {
+  marks.fetchCalled = performance.now();
+  const r = await streaming.call(WebAssembly, source, imports);
   marks.instantiated = performance.now();
-  instance = i;
-}
+  instance = r.instance;
+  return r;
+};
 
 /** Bytes of the module's linear memory. */
 export function memoryBytes() {
