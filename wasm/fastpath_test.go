@@ -73,24 +73,9 @@ func TestPointersFromJSON(t *testing.T) {
 // that says nothing was sealed, and a WebCrypto failure comes back with
 // its message.
 func TestSplitSealRefusesMalformedInput(t *testing.T) {
-	shim := api.New(nil, webcrypto.Crypto{})
-	split := newSplitSeal(shim)
-	jwk, err := jsbridge.ParseJSON(warmUpJWK())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := importKey(shim, split, []safejs.Value{jwk}); err != nil {
-		t.Fatal(err)
-	}
-	u32 := func(vs ...uint32) []byte {
-		var b []byte
-		for _, v := range vs {
-			b = binary.BigEndian.AppendUint32(b, v)
-		}
-		return b
-	}
+	split := splitSealWithKey(t)
 	doc := []byte(`{"p":"s3cret"}`)
-	plan := append(append(u32(0, uint32(len(doc))), doc...), `["/p"]`...)
+	plan := planInput(doc, `["/p"]`)
 	cases := []struct {
 		name string
 		call func([]byte) ([]byte, error)
@@ -118,8 +103,13 @@ func TestSplitSealRefusesMalformedInput(t *testing.T) {
 			}
 		})
 	}
-	// A plan whose sealed values come back unframed or failed is refused,
-	// and used up: it cannot be finished twice.
+}
+
+// A plan whose sealed values come back unframed or failed is refused, and
+// used up: it cannot be finished twice.
+func TestSplitSealPlanIsUsedUpWhenRefused(t *testing.T) {
+	split := splitSealWithKey(t)
+	plan := planInput([]byte(`{"p":"s3cret"}`), `["/p"]`)
 	for _, tail := range [][]byte{{0, 1, 2, 3}, append([]byte{1}, "gone"...)} {
 		framed, err := split.planFields(plan)
 		if err != nil {
@@ -133,4 +123,33 @@ func TestSplitSealRefusesMalformedInput(t *testing.T) {
 			t.Fatalf("a refused plan could be finished again: %v", err)
 		}
 	}
+}
+
+// splitSealWithKey is a split seal that has issued handle 0, for the
+// warm-up's made-up key.
+func splitSealWithKey(t *testing.T) *splitSeal {
+	t.Helper()
+	shim := api.New(nil, webcrypto.Crypto{})
+	split := newSplitSeal(shim)
+	jwk, err := jsbridge.ParseJSON(warmUpJWK())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := importKey(shim, split, []safejs.Value{jwk}); err != nil {
+		t.Fatal(err)
+	}
+	return split
+}
+
+func u32(vs ...uint32) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = binary.BigEndian.AppendUint32(b, v)
+	}
+	return b
+}
+
+// planInput is planFields' input for handle 0, as seal.js frames it.
+func planInput(doc []byte, pointers string) []byte {
+	return append(append(u32(0, uint32(len(doc))), doc...), pointers...)
 }
