@@ -103,7 +103,14 @@ func (l Limits) Validate(data []byte) error { return l.Walk(data, nil) }
 // has seen before it may belong to a document that is then refused.
 func (l Limits) Walk(data []byte, v Visitor) error {
 	l = l.withDefaults()
-	s := &scanner{data: data, lim: l}
+	// The path and the decoded strings start with room for a small
+	// document (a descriptor, a form's fields), in one allocation, rather
+	// than each grown from nothing on every call.
+	room := new(struct {
+		path    [8]step
+		scratch [64]byte
+	})
+	s := &scanner{data: data, lim: l, path: room.path[:0], scratch: room.scratch[:0]}
 	if len(data) > l.MaxBytes {
 		return s.fail(ErrTooLarge)
 	}
