@@ -1,6 +1,7 @@
 package descriptor
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 
@@ -21,7 +22,7 @@ import (
 // keys and wrong types.
 func walkObject(data []byte, f fault, known []string, field func(m member) error) error {
 	t := &tree{data: data}
-	if err := (strictjson.Limits{MaxBytes: len(data)}).Walk(data, &cursor{t: t, i: -1, j: -1}); err != nil {
+	if err := (strictjson.Limits{MaxBytes: len(data)}).Walk(data, t.newCursor(-1, -1)); err != nil {
 		return ruleError(f, data, known, err)
 	}
 	if t.kind != strictjson.Object {
@@ -63,6 +64,12 @@ func readString(m member, f fault, name string) (string, error) {
 	if m.kind != strictjson.String {
 		return "", f.bad("%s must be a string, got %s", name, m.kind)
 	}
+	if body := m.raw[1 : len(m.raw)-1]; bytes.IndexByte(body, '\\') < 0 {
+		// No escape: the walk has checked the literal (UTF-8, no
+		// control character), so its value is its bytes between the
+		// quotes, copied once.
+		return string(body), nil
+	}
 	b, err := strictjson.Unquote(m.raw)
 	if err != nil { // not reached: the walk has read the literal
 		return "", f.bad("%s is not valid JSON", name)
@@ -75,6 +82,7 @@ func readHeaders(m member, f fault, hs *headerSet) error {
 	if m.kind != strictjson.Object {
 		return f.bad(`"headers" must be an object of strings, got %s`, m.kind)
 	}
+	hs.expect(len(m.members))
 	for _, h := range m.members {
 		if h.kind != strictjson.String { // the message is built only here: short quotes with fmt
 			return f.bad("header %s value must be a string, got %s", short(h.name), h.kind)
