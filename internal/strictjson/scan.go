@@ -104,13 +104,9 @@ func (l Limits) Validate(data []byte) error { return l.Walk(data, nil) }
 func (l Limits) Walk(data []byte, v Visitor) error {
 	l = l.withDefaults()
 	// The path and the decoded strings start with room for a small
-	// document (a descriptor, a form's fields), in one allocation, rather
-	// than each grown from nothing on every call.
-	room := new(struct {
-		path    [8]step
-		scratch [64]byte
-	})
-	s := &scanner{data: data, lim: l, path: room.path[:0], scratch: room.scratch[:0]}
+	// document (a descriptor, a form's fields) rather than each grown
+	// from nothing on every call.
+	s := &scanner{data: data, lim: l, path: make([]step, 0, 8), scratch: make([]byte, 0, 64)}
 	if len(data) > l.MaxBytes {
 		return s.fail(ErrTooLarge)
 	}

@@ -132,9 +132,11 @@ func (h *headerSet) given(lower string) string {
 	return lower // not reached: every key of out came through add
 }
 
-// expect makes room for n more headers in one allocation.
+// expect makes room for n headers in one allocation.
 func (h *headerSet) expect(n int) {
-	h.names = slices.Grow(h.names, n)
+	if h.names == nil {
+		h.names = make([]string, 0, n)
+	}
 }
 
 // addAll adds a map in a fixed order, so that errors are reproducible.

@@ -1,7 +1,6 @@
 package descriptor
 
 import (
-	"bytes"
 	"slices"
 	"strings"
 
@@ -64,7 +63,7 @@ func readString(m member, f fault, name string) (string, error) {
 	if m.kind != strictjson.String {
 		return "", f.bad("%s must be a string, got %s", name, m.kind)
 	}
-	if body := m.raw[1 : len(m.raw)-1]; bytes.IndexByte(body, '\\') < 0 {
+	if body := m.raw[1 : len(m.raw)-1]; !hasBackslash(body) {
 		// No escape: the walk has checked the literal (UTF-8, no
 		// control character), so its value is its bytes between the
 		// quotes, copied once.
@@ -102,4 +101,15 @@ func readHeaders(m member, f fault, hs *headerSet) error {
 // kept: the walk has read it, so it is only copied without white space.
 func readValue(m member) []byte {
 	return strictjson.AppendCompact(make([]byte, 0, len(m.raw)), m.raw)
+}
+
+// hasBackslash reports whether b holds an escape. A loop rather than
+// bytes.IndexByte, which the module does not link otherwise.
+func hasBackslash(b []byte) bool {
+	for _, c := range b {
+		if c == '\\' {
+			return true
+		}
+	}
+	return false
 }
