@@ -3,6 +3,7 @@
 package intermediary
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -152,6 +154,41 @@ func BenchmarkDirect(b *testing.B) {
 		req.Header.Set("Authorization", "Bearer "+r.token)
 		req.Header.Set("Content-Type", "application/json")
 		return r.do(req)
+	})
+}
+
+// BenchmarkBareHop is the floor of BenchmarkThrough: a handler that
+// checks nothing (it wraps the body it is sent, forwards it on the default
+// client's transport and copies the answer back), so that Through − BareHop
+// is the intermediary's own work and BareHop − Direct what net/http's
+// second exchange costs whatever the handler does.
+func BenchmarkBareHop(b *testing.B) {
+	r := newBenchRig(b)
+	rt := r.h.client.Transport
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, in *http.Request) {
+		desc, err := io.ReadAll(in.Body)
+		if err != nil {
+			http.Error(w, "read", http.StatusBadRequest)
+			return
+		}
+		body := append(append([]byte(`{"data":"`), desc...), `"}`...)
+		req, _ := http.NewRequestWithContext(in.Context(), http.MethodPost, r.sbURL+DefaultDispatchPath, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+r.token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := rt.RoundTrip(req)
+		if err != nil {
+			http.Error(w, "upstream", http.StatusBadGateway)
+			return
+		}
+		defer res.Body.Close()
+		answer, _ := io.ReadAll(res.Body)
+		w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+		w.WriteHeader(res.StatusCode)
+		_, _ = w.Write(answer)
+	}))
+	b.Cleanup(bare.Close)
+	measure(b, func() error {
+		return r.do(pageRequest(context.Background(), bare.URL))
 	})
 }
 

@@ -56,7 +56,7 @@ func canonicalPath(p string) (string, error) {
 		case c == ' ':
 			return "", fmt.Errorf("path has a space at byte %d; percent-encode it", i)
 		case c >= 0x80:
-			fmt.Fprintf(&b, "%%%02X", c)
+			writeEscaped(&b, c)
 		case c == '\\':
 			return "", errors.New(`path must not contain a backslash ('\'): some servers read it as '/'`)
 		case c == '@':
@@ -74,7 +74,7 @@ func canonicalPath(p string) (string, error) {
 			if isAlnum(d) || d == '-' || d == '_' || d == '~' {
 				b.WriteByte(d) // RFC 3986 §6.2.2.2: decode unreserved characters
 			} else {
-				fmt.Fprintf(&b, "%%%02X", d)
+				writeEscaped(&b, d)
 			}
 			i += 2
 		case isPathChar(c):
@@ -84,19 +84,40 @@ func canonicalPath(p string) (string, error) {
 		}
 	}
 	out := b.String()
-	segs := strings.Split(out, "/")
-	for i, seg := range segs[1:] {
-		switch {
-		case seg == "" && i != len(segs)-2:
-			return "", errors.New(`path has an empty segment ("//")`)
-		case seg == "." || seg == "..":
-			return "", fmt.Errorf("path has a %q segment; send the resolved path", seg)
-		}
+	if err := checkSegments(out[1:]); err != nil {
+		return "", err
 	}
 	if dec, err := url.PathUnescape(out); err != nil || !utf8.ValidString(dec) {
 		return "", errors.New("path's percent-encoded bytes are not valid UTF-8")
 	}
 	return out, nil
+}
+
+// writeEscaped writes c as %XX, upper-case. Not fmt.Fprintf, whose
+// io.Writer argument would put the builder on the heap on every call.
+func writeEscaped(b *strings.Builder, c byte) {
+	const hex = "0123456789ABCDEF"
+	b.WriteByte('%')
+	b.WriteByte(hex[c>>4])
+	b.WriteByte(hex[c&0xf])
+}
+
+// checkSegments refuses empty segments (but a trailing slash) and dot
+// segments in a path without its leading '/', one segment at a time.
+func checkSegments(rest string) error {
+	for {
+		seg, after, more := strings.Cut(rest, "/")
+		switch {
+		case seg == "" && more:
+			return errors.New(`path has an empty segment ("//")`)
+		case seg == "." || seg == "..":
+			return fmt.Errorf("path has a %q segment; send the resolved path", seg)
+		}
+		if !more {
+			return nil
+		}
+		rest = after
+	}
 }
 
 // encodedProblem says why a percent-encoded byte is refused, or returns "".

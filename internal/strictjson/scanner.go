@@ -81,8 +81,8 @@ func (s *scanner) value(v Visitor, depth int) error {
 // object reads an object and checks its member names against each other:
 // no duplicate, no two equal after folding.
 func (s *scanner) object(v Visitor, depth int) (int, error) {
-	s.pos++                    // '{'
-	var seen map[string]string // Fold(name) -> name
+	s.pos++ // '{'
+	var seen names
 	for n := 0; ; n++ {
 		s.skipSpace()
 		if n == 0 && s.pos < len(s.data) && s.data[s.pos] == '}' {
@@ -93,14 +93,9 @@ func (s *scanner) object(v Visitor, depth int) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		key := Fold(name)
-		if prev, dup := seen[key]; dup {
+		if prev, dup := seen.add(name); dup {
 			return 0, s.twin(name, prev)
 		}
-		if seen == nil {
-			seen = map[string]string{}
-		}
-		seen[key] = name
 		child, err := s.enterMember(v, name)
 		if err != nil {
 			return 0, err

@@ -143,3 +143,36 @@ func TestLongKeyIsCutInMessage(t *testing.T) {
 		t.Fatalf("message is %d bytes long", len(err.Error()))
 	}
 }
+
+// Two header names that differ only in case are refused wherever they
+// fall among the others, request or response, decoded or encoded, and the
+// message names both as given.
+func TestCaseCollidingHeadersNamedAtEveryPosition(t *testing.T) {
+	for size := 1; size <= 12; size++ {
+		for earlier := range size {
+			names := make([]string, size)
+			for i := range names {
+				names[i] = "X-H" + string(rune('a'+i))
+			}
+			twin := strings.ToLower(names[earlier])
+			want := `headers "` + names[earlier] + `" and "` + twin + `" differ only in case`
+			var members []string
+			for _, n := range append(names, twin) {
+				members = append(members, `"`+n+`":"v"`)
+			}
+			hs := "{" + strings.Join(members, ",") + "}"
+			_, err := Decode(b64(`{"method":"GET","headers":`+hs+`,"path":"/x"}`), Limits{})
+			wantErr(t, err, sberr.InvalidArgument, want)
+			_, err = DecodeResponse(b64(`{"headers":`+hs+`,"body":1}`), Limits{})
+			wantErr(t, err, sberr.BadResponse, want)
+			m := map[string]string{twin: "v"}
+			for _, n := range names {
+				m[n] = "v"
+			}
+			_, err = Encode(Request{Method: "GET", Path: "/x", Headers: m})
+			wantErr(t, err, sberr.InvalidArgument, want)
+			_, err = EncodeResponse(Response{Headers: m, Body: []byte("1")})
+			wantErr(t, err, sberr.InvalidArgument, want)
+		}
+	}
+}

@@ -82,15 +82,15 @@ func responseValueProblem(v string) string {
 // headerSet collects headers under lower-cased names and refuses names
 // that collide after lower-casing: which of two would win is not defined.
 type headerSet struct {
-	f      fault
-	l      Limits // zero MaxHeaders/MaxHeaderBytes: no size limits (encoding)
-	value  func(string) string
-	out    map[string]string
-	origin map[string]string // lower-case name -> name as given
+	f     fault
+	l     Limits // zero MaxHeaders/MaxHeaderBytes: no size limits (encoding)
+	value func(string) string
+	out   map[string]string
+	names []string // the names as given, for the message when two collide
 }
 
 func newHeaderSet(f fault, l Limits, value func(string) string) *headerSet {
-	return &headerSet{f: f, l: l, value: value, out: map[string]string{}, origin: map[string]string{}}
+	return &headerSet{f: f, l: l, value: value, out: map[string]string{}}
 }
 
 func (h *headerSet) add(name, value string) error {
@@ -110,19 +110,38 @@ func (h *headerSet) add(name, value string) error {
 		return h.f.bad("header %s value %s", short(name), p)
 	}
 	lower := strings.ToLower(name) // tokens are ASCII, so this is ASCII lower-casing
-	if prev, ok := h.origin[lower]; ok {
+	if _, ok := h.out[lower]; ok {
+		prev := h.given(lower)
 		if prev == name {
 			return h.f.bad("duplicate header %s", short(name))
 		}
 		return h.f.bad("headers %s and %s differ only in case; send one", short(prev), short(name))
 	}
-	h.origin[lower] = name
+	h.names = append(h.names, name)
 	h.out[lower] = value
 	return nil
 }
 
+// given returns the name as given of the header kept under lower.
+func (h *headerSet) given(lower string) string {
+	for _, n := range h.names {
+		if strings.ToLower(n) == lower {
+			return n
+		}
+	}
+	return lower // not reached: every key of out came through add
+}
+
+// expect makes room for n headers in one allocation.
+func (h *headerSet) expect(n int) {
+	if h.names == nil {
+		h.names = make([]string, 0, n)
+	}
+}
+
 // addAll adds a map in a fixed order, so that errors are reproducible.
 func (h *headerSet) addAll(m map[string]string) error {
+	h.expect(len(m))
 	names := make([]string, 0, len(m))
 	for n := range m {
 		names = append(names, n)

@@ -19,6 +19,22 @@ type tree struct {
 	data    []byte
 	kind    strictjson.Kind
 	members []member
+	cursors []cursor // where Member takes its cursors from, a chunk at a time
+}
+
+// cursorChunk is how many cursors the walk allocates at once: a
+// descriptor's members and headers usually fit in one chunk.
+const cursorChunk = 16
+
+// newCursor returns a cursor at (i, j) from the tree's current chunk,
+// rather than allocating each one: a chunk, once full, is left to the
+// cursors that point into it and a new one is started.
+func (t *tree) newCursor(i, j int) *cursor {
+	if len(t.cursors) == cap(t.cursors) {
+		t.cursors = make([]cursor, 0, cursorChunk)
+	}
+	t.cursors = append(t.cursors, cursor{t: t, i: i, j: j})
+	return &t.cursors[len(t.cursors)-1]
 }
 
 // cursor is the strictjson.Visitor at one place of a tree: the top-level
@@ -32,12 +48,18 @@ type cursor struct {
 func (c *cursor) Member(name string) (strictjson.Visitor, error) {
 	switch {
 	case c.i < 0:
+		if c.t.members == nil {
+			c.t.members = make([]member, 0, 4) // a descriptor's or envelope's keys
+		}
 		c.t.members = append(c.t.members, member{name: name})
-		return &cursor{t: c.t, i: len(c.t.members) - 1, j: -1}, nil
+		return c.t.newCursor(len(c.t.members)-1, -1), nil
 	case c.j < 0:
 		top := &c.t.members[c.i]
+		if top.members == nil {
+			top.members = make([]member, 0, 8) // headers, usually a handful
+		}
 		top.members = append(top.members, member{name: name})
-		return &cursor{t: c.t, i: c.i, j: len(top.members) - 1}, nil
+		return c.t.newCursor(c.i, len(top.members)-1), nil
 	}
 	return nil, nil
 }

@@ -1,6 +1,9 @@
 package descriptor
 
-import "encoding/base64"
+import (
+	"encoding/base64"
+	"slices"
+)
 
 // Request is one provider API call, as carried by a request descriptor.
 type Request struct {
@@ -60,6 +63,11 @@ func appendRequest(dst []byte, r Request) ([]byte, error) {
 			return nil, err
 		}
 	}
+	// Room for the text with headers of a usual size, so that it is
+	// written into one buffer rather than into one grown from nothing.
+	const usualHeader = 48
+	size := len(`{"method":"","headers":{},"path":"","payload":}`) + len(r.Method) + len(r.Path) + len(payload) + usualHeader*len(hs.out)
+	dst = slices.Grow(dst, size)
 	dst = append(dst, `{"method":`...)
 	dst = appendString(dst, r.Method)
 	dst = append(dst, `,"headers":`...)
