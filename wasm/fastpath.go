@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"sync"
 
 	"github.com/hack-pad/safejs"
@@ -216,8 +217,15 @@ func (s *splitSeal) takePlan(id int) *seal.FieldsPlan {
 }
 
 // frame appends each value after its length (4 bytes, big-endian): the
-// layout both sides of the split sealFields use.
+// layout both sides of the split sealFields use. out grows once, to its
+// final size: the values are in clear, and each smaller buffer an append
+// left behind would keep a copy of them that nothing wipes.
 func frame(out []byte, values [][]byte) []byte {
+	size := 4
+	for _, v := range values {
+		size += 4 + len(v)
+	}
+	out = slices.Grow(out, size)
 	out = binary.BigEndian.AppendUint32(out, uint32(len(values)))
 	for _, v := range values {
 		out = binary.BigEndian.AppendUint32(out, uint32(len(v)))

@@ -153,3 +153,19 @@ func u32(vs ...uint32) []byte {
 func planInput(doc []byte, pointers string) []byte {
 	return append(append(u32(0, uint32(len(doc))), doc...), pointers...)
 }
+
+// frame writes planFields' output, the values in clear, into one buffer
+// grown once: a buffer grown value by value leaves every smaller copy of
+// the values it held behind in the heap, where nothing wipes them.
+func TestFrameGrowsItsBufferOnce(t *testing.T) {
+	values := [][]byte{bytes.Repeat([]byte("a"), 100), bytes.Repeat([]byte("b"), 3000), []byte("c"), bytes.Repeat([]byte("d"), 70000)}
+	for _, out := range [][]byte{nil, u32(7)} {
+		want := 1.0 // the framed values
+		if out != nil {
+			want++ // the clone of out
+		}
+		if n := testing.AllocsPerRun(20, func() { frame(bytes.Clone(out), values) }); n != want {
+			t.Errorf("frame(%x, values) allocates %v times, want %v", out, n, want)
+		}
+	}
+}
