@@ -163,7 +163,13 @@ func (s *splitSeal) planFields(in []byte) ([]byte, error) {
 		return nil, err
 	}
 	// The plan outlives the input, which is wiped after the call.
-	plan, err := s.shim.PlanFields(bytes.Clone(rest[:n]), ptrs, h)
+	return s.plan(h, bytes.Clone(rest[:n]), ptrs)
+}
+
+// plan makes and keeps the plan for doc, its own copy of the document,
+// and returns planFields' output.
+func (s *splitSeal) plan(h api.KeyHandle, doc []byte, ptrs []string) ([]byte, error) {
+	plan, err := s.shim.PlanFields(doc, ptrs, h)
 	if err != nil {
 		return nil, err
 	}
