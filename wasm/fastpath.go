@@ -167,14 +167,17 @@ func (s *splitSeal) planFields(in []byte) ([]byte, error) {
 }
 
 // plan makes and keeps the plan for doc, its own copy of the document,
-// and returns planFields' output.
+// and returns planFields' output. A document refused here is wiped as
+// finishFields wipes a finished one: it holds the values in clear.
 func (s *splitSeal) plan(h api.KeyHandle, doc []byte, ptrs []string) ([]byte, error) {
 	plan, err := s.shim.PlanFields(doc, ptrs, h)
 	if err != nil {
+		clear(doc)
 		return nil, err
 	}
 	planID, ok := s.addPlan(plan)
 	if !ok {
+		plan.Wipe() // index.js falls back to the ordinary export
 		return nil, nil
 	}
 	return frame(binary.BigEndian.AppendUint32(nil, uint32(planID)), plan.Plaintexts()), nil

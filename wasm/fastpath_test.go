@@ -13,6 +13,7 @@ import (
 	"github.com/sealbridge/sealbridge/jsbridge"
 	"github.com/sealbridge/sealbridge/wasm/api"
 	"github.com/sealbridge/sealbridge/wasm/sberr"
+	"github.com/sealbridge/sealbridge/wasm/seal"
 	"github.com/sealbridge/sealbridge/wasm/webcrypto"
 )
 
@@ -168,4 +169,48 @@ func TestFrameGrowsItsBufferOnce(t *testing.T) {
 			t.Errorf("frame(%x, values) allocates %v times, want %v", out, n, want)
 		}
 	}
+}
+
+// planFields keeps a copy of the document, credentials included, for its
+// plan; finishFields wipes it. A plan refused on the spot (any rule of
+// sealFields, or too many plans pending) is wiped too, before the error
+// or the fallback to the ordinary export.
+func TestSplitSealWipesARefusedPlan(t *testing.T) {
+	split := splitSealWithKey(t)
+	h := split.handles[0]
+	cases := map[string]struct{ doc, ptrs string }{
+		"no pointers":               {`{"p":"s3cret"}`, ``},
+		"no such member":            {`{"p":"s3cret"}`, `/q`},
+		"not a string":              {`{"p":"s3cret","n":1}`, `/p,/n`},
+		"case twin":                 {`{"p":"s3cret","P":"s3cret"}`, `/p`},
+		"not JSON":                  {`{"p":"s3cret"`, `/p`},
+		"second value is too large": {`{"p":"s3cret","q":"` + strings.Repeat("x", 64<<10+1) + `"}`, `/p,/q`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			doc := []byte(c.doc)
+			var ptrs []string
+			if c.ptrs != "" {
+				ptrs = strings.Split(c.ptrs, ",")
+			}
+			if out, err := split.plan(h, doc, ptrs); err == nil {
+				t.Fatalf("planned: %q", out)
+			}
+			if !bytes.Equal(doc, make([]byte, len(doc))) {
+				t.Fatalf("the refused document is still in memory: %.40q", doc)
+			}
+		})
+	}
+	t.Run("too many plans pending", func(t *testing.T) {
+		for range maxPendingPlans - len(split.plans) {
+			split.addPlan(&seal.FieldsPlan{})
+		}
+		doc := []byte(`{"p":"s3cret"}`)
+		if out, err := split.plan(h, doc, []string{"/p"}); err != nil || out != nil {
+			t.Fatalf("got %q, %v; want nothing (the ordinary export then seals)", out, err)
+		}
+		if !bytes.Equal(doc, make([]byte, len(doc))) {
+			t.Fatalf("the plan not kept is still in memory: %q", doc)
+		}
+	})
 }
