@@ -164,13 +164,18 @@ export function memoryCalls(exports, go) {
   return {
     call(slot, size, write) {
       if (go.exited) throw new SealbridgeError("internal", "the Sealbridge runtime exited: load the page again");
-      const at = input(size);
+      // size crosses as an i32, which would wrap past 2^31 - 1.
+      if (!(size > 0 && size <= 0x7fffffff)) return null;
+      // Addresses come back as i32, read signed: >>> 0 reads them as the
+      // unsigned addresses they are, past 2 GiB included.
+      const at = input(size) >>> 0;
       if (at === 0) return null;
       // Views are made after each call into Go: memory growth detaches
       // the old buffer.
       const n = write(new DataView(mem.buffer, at, size), new Uint8Array(mem.buffer, at, size));
       const r = run(slot, n);
-      const view = new Uint8Array(mem.buffer, output(), r < 0 ? -r - 1 : r);
+      const from = output() >>> 0;
+      const view = new Uint8Array(mem.buffer, from, r < 0 ? -r - 1 : r);
       const out = view.slice();
       view.fill(0);
       if (r < 0) {
