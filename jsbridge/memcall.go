@@ -30,7 +30,9 @@ import (
 //     it first.
 //
 // A handler runs inside the export call, like a Sync handler: it must not
-// block, and a goroutine it wakes runs only at the runtime's next turn.
+// block, and a goroutine it wakes runs only at the runtime's next turn
+// (or while the handler waits, if the runtime parks it: then another
+// memory call may start and end meanwhile, with buffers of its own).
 
 // MemHandler is the Go side of a memory call. in is valid during the call
 // only (it is wiped afterwards): keep a copy of what must outlive it. The
@@ -71,8 +73,17 @@ func memCall(slot, n int32) int32 {
 	if n < 0 || int(n) > cap(memIn) {
 		return memError(sberr.New(sberr.Internal, "memory call: %d bytes of input is not what sealbridge_input gave", n))
 	}
-	in := memIn[:n]
-	defer clear(in)
+	// The handler has the buffer to itself until it returns. Should it
+	// wait (an allocation that assists the garbage collector parks it),
+	// other goroutines run meanwhile, and one may make a memory call of
+	// its own (a page callback Go calls that seals): that call gets a
+	// buffer of its own from sealbridge_input instead of this one.
+	in, own := memIn[:n], memIn
+	memIn = nil
+	defer func() {
+		clear(in)
+		memIn = own
+	}()
 	out, err := runMem(slot, in)
 	if err != nil {
 		return memError(err)

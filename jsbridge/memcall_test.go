@@ -4,6 +4,7 @@ package jsbridge
 
 import (
 	"bytes"
+	"runtime"
 	"strings"
 	"testing"
 	"unsafe"
@@ -109,5 +110,39 @@ func TestMemCallRefusesWhatItWasNotGiven(t *testing.T) {
 	}
 	if r := memCall(int32(len(memHandlers)), 0); r >= 0 {
 		t.Errorf("a call to an unknown slot returned %d, want an error", r)
+	}
+}
+
+// A handler that waits (an allocation that makes it assist the garbage
+// collector parks it) lets other goroutines run inside the export call,
+// and one of them may make a memory call of its own: a page callback Go
+// calls that seals. Each call keeps its own input; both outputs are right.
+func TestMemCallMadeWhileAHandlerWaitsKeepsBothInputs(t *testing.T) {
+	other := make(chan []byte, 1)
+	slot := registerMem(t, func(in []byte) ([]byte, error) {
+		if string(in) == "other call" {
+			return []byte("OTHER CALL"), nil
+		}
+		runtime.Gosched() // the wait: the goroutine below runs now
+		return bytes.ToUpper(in), nil
+	})
+	go func() {
+		out, _, _ := memRoundTrip(t, slot, []byte("other call"))
+		other <- out
+	}()
+	out, isErr, buf := memRoundTrip(t, slot, []byte("s3cret value"))
+	if isErr || string(out) != "S3CRET VALUE" {
+		t.Errorf("the waiting call's output is %q (error %v), want %q", out, isErr, "S3CRET VALUE")
+	}
+	select {
+	case got := <-other:
+		if string(got) != "OTHER CALL" {
+			t.Errorf("the other call's output is %q", got)
+		}
+	default:
+		t.Fatal("the other goroutine did not run while the handler waited: this test shows nothing")
+	}
+	if !bytes.Equal(buf, make([]byte, len(buf))) {
+		t.Errorf("the waiting call's input was not wiped: %q", buf)
 	}
 }
