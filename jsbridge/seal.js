@@ -172,8 +172,15 @@ export function memoryCalls(exports, go) {
       if (at === 0) return null;
       // Views are made after each call into Go: memory growth detaches
       // the old buffer.
-      const n = write(new DataView(mem.buffer, at, size), new Uint8Array(mem.buffer, at, size));
-      const r = run(slot, n);
+      let r;
+      try {
+        r = run(slot, write(new DataView(mem.buffer, at, size), new Uint8Array(mem.buffer, at, size)));
+      } catch (e) {
+        // Go wipes the input when the handler returns; a runtime that
+        // died in the call (a trap) never does.
+        new Uint8Array(mem.buffer, at, size).fill(0);
+        throw new SealbridgeError("internal", `a call into the Sealbridge module failed (${e?.message}); nothing was sealed or sent: if it happens again, load the page again`, { cause: e });
+      }
       const from = output() >>> 0;
       const view = new Uint8Array(mem.buffer, from, r < 0 ? -r - 1 : r);
       const out = view.slice();

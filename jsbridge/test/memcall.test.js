@@ -12,8 +12,9 @@ const past2GiB = 0x80000000;
 
 // echoModule exports the three memory calls over a memory of 2 GiB and one
 // page: sealbridge_input and sealbridge_output both answer 2 GiB, and
-// sealbridge_call(slot, n) returns n, so the output is the input.
-async function echoModule() {
+// sealbridge_call(slot, n) returns n, so the output is the input; with
+// trap, sealbridge_call traps, as a Go runtime that dies in a call does.
+async function echoModule({ trap = false } = {}) {
   const leb = (n) => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...leb(n >>> 7)]);
   const str = (s) => [s.length, ...new TextEncoder().encode(s)];
   const section = (id, bytes) => [id, ...leb(bytes.length), ...bytes];
@@ -26,7 +27,7 @@ async function echoModule() {
     ...section(5, [1, 0, ...leb(32769)]),
     ...section(7, [4, ...str("sealbridge_input"), 0, 0, ...str("sealbridge_call"), 0, 1,
       ...str("sealbridge_output"), 0, 2, ...str("mem"), 2, 0]),
-    ...section(10, [3, 8, 0, ...addressPast2GiB, 4, 0, 0x20, 1, 0x0b, 8, 0, ...addressPast2GiB]),
+    ...section(10, [3, 8, 0, ...addressPast2GiB, ...(trap ? [3, 0, 0x00, 0x0b] : [4, 0, 0x20, 1, 0x0b]), 8, 0, ...addressPast2GiB]),
   ];
   const { instance } = await WebAssembly.instantiate(new Uint8Array(bytes));
   return instance.exports;
@@ -53,4 +54,16 @@ test("a size an i32 cannot hold is refused, not wrapped", async () => {
     const out = go.call(0, size, () => assert.fail(`write called for size ${size}`));
     assert.equal(out, null, `size ${size}`);
   }
+});
+
+// A Go runtime that dies inside a call (a fatal error: out of memory, a
+// corrupted heap) traps out of the export and never wipes the input,
+// which can hold a document in clear; the memory stays while the page
+// holds the module's exports.
+test("a call that dies in the module leaves no input in its memory", async () => {
+  const exports = await echoModule({ trap: true });
+  const go = memoryCalls(exports, { exited: false });
+  assert.throws(() => go.call(0, 8, (view, bytes) => (bytes.set(new TextEncoder().encode("s3cret!!")), 8)),
+    (e) => e.code === "internal" && /load the page again/.test(e.message));
+  assert.deepEqual([...new Uint8Array(exports.mem.buffer, past2GiB, 8)], new Array(8).fill(0));
 });
