@@ -148,9 +148,20 @@ function required(out) {
   return out;
 }
 
+// failureText is what Go is told of a WebCrypto failure. It never throws
+// and stays short: the split sealFields must reach finishFields, which
+// ends the plan and wipes its values in clear, whatever the failure is.
 function failureText(e) {
-  return e instanceof Error ? e.message : `rejected with ${String(e)}`;
+  let t;
+  try {
+    t = e instanceof Error ? String(e.message) : `rejected with ${String(e)}`;
+  } catch {
+    t = "rejected with a value that cannot be shown as text";
+  }
+  return t.length > maxFailureText ? `${t.slice(0, maxFailureText)}…` : t;
 }
+
+const maxFailureText = 1000;
 
 // memoryCalls calls Go's memory calls (jsbridge/memcall.go): the input is
 // written straight into the module's memory and the output copied out of

@@ -155,6 +155,33 @@ test("a WebCrypto failure during a split seal rejects with internal and gives no
   assert.equal((await open(await sb.seal("after", key))).text, "after");
 });
 
+// Whatever WebCrypto rejects with reaches Go as a message: one that cannot
+// be turned into text, or one too long for a memory call, still gives
+// internal, and sealFields still ends its plan (the values in clear).
+test("a WebCrypto failure of any shape rejects with internal", async () => {
+  const key = await sb.importKey(jwk);
+  const subtle = globalThis.crypto.subtle;
+  const real = subtle.encrypt;
+  const failures = [
+    { toString() { throw new Error("no text"); } },
+    Object.assign(new Error("x"), { message: { toString() { throw new Error("no text"); } } }),
+    new Error("gone ".repeat(1_200_000)),
+  ];
+  try {
+    for (const [i, failure] of failures.entries()) {
+      subtle.encrypt = () => Promise.reject(failure);
+      for (const p of [sb.seal("s3cret", key), sb.sealFields({ p: "s3cret" }, ["/p"], key)]) {
+        const got = await outcome(p);
+        assert.equal(got.code, "internal", `failure ${i}: ${JSON.stringify(got).slice(0, 200)}`);
+        assert.match(got.message, /WebCrypto failed.*nothing was sealed or sent/s, `failure ${i}`);
+      }
+    }
+  } finally {
+    subtle.encrypt = real;
+  }
+  assert.equal((await open(await sb.seal("after", key))).text, "after");
+});
+
 test("without crypto.subtle a handle's seal is insecure_context", async () => {
   const key = await sb.importKey(jwk);
   const real = Object.getOwnPropertyDescriptor(globalThis, "crypto");
