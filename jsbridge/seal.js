@@ -81,6 +81,8 @@ export async function splitSeal(ns, go, s, value, key) {
     parts = await jweParts(s.key, s.aad, plaintext);
   } catch (e) {
     failure = e;
+  } finally {
+    plaintext.fill(0); // WebCrypto has its own copy
   }
   const jwe = go.call(ns.finishSeal, 9 + (parts ? parts.length : 3 * failureText(failure).length), (view) => {
     view.setUint32(0, s.id);

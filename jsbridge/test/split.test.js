@@ -182,6 +182,32 @@ test("a WebCrypto failure of any shape rejects with internal", async () => {
   assert.equal((await open(await sb.seal("after", key))).text, "after");
 });
 
+// The bytes in clear that the split seal hands WebCrypto are its own
+// copies (WebCrypto copies them again when called): zeroed once the
+// seal is done, sealed or refused, as Go wipes its own.
+test("the split seal zeroes its copies of the values in clear", async () => {
+  const key = await sb.importKey(jwk);
+  const subtle = globalThis.crypto.subtle;
+  const real = subtle.encrypt;
+  const handed = [];
+  try {
+    for (const fail of [false, true]) {
+      subtle.encrypt = function (algorithm, k, data) {
+        if (algorithm.name === "AES-GCM") handed.push(data);
+        return fail && algorithm.name === "AES-GCM" ? Promise.reject(new Error("gone")) : real.call(this, algorithm, k, data);
+      };
+      await outcome(sb.seal("s3cret", key));
+      await outcome(sb.sealFields({ p: "s3cret", q: "pin" }, ["/p", "/q"], key));
+    }
+  } finally {
+    subtle.encrypt = real;
+  }
+  assert.equal(handed.length, 6);
+  for (const [i, data] of handed.entries()) {
+    assert.ok(data.every((b) => b === 0), `value ${i} is still in clear: ${new TextDecoder().decode(data)}`);
+  }
+});
+
 test("without crypto.subtle a handle's seal is insecure_context", async () => {
   const key = await sb.importKey(jwk);
   const real = Object.getOwnPropertyDescriptor(globalThis, "crypto");
