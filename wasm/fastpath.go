@@ -212,7 +212,11 @@ func (s *splitSeal) addPlan(p *seal.FieldsPlan) (int, bool) {
 	if len(s.plans) >= maxPendingPlans {
 		return 0, false
 	}
-	s.nextPlan = (s.nextPlan + 1) % (1 << 30)
+	// Numbers wrap: one still pending is skipped, or a late finishFields
+	// would finish this plan (another document) with its values.
+	for used := true; used; _, used = s.plans[s.nextPlan] {
+		s.nextPlan = (s.nextPlan + 1) % (1 << 30)
+	}
 	s.plans[s.nextPlan] = p
 	return s.nextPlan, true
 }

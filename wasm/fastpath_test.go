@@ -214,3 +214,21 @@ func TestSplitSealWipesARefusedPlan(t *testing.T) {
 		}
 	})
 }
+
+// Plan numbers wrap; a number still pending is never given again, so a
+// late finishFields cannot finish another call's plan (another document).
+func TestPlanNumbersSkipThosePending(t *testing.T) {
+	split := splitSealWithKey(t)
+	pending := &seal.FieldsPlan{}
+	first, _ := split.addPlan(pending)
+	split.nextPlan = first - 1 + 1<<30 // the next number wraps to first
+	for range 3 {
+		id, ok := split.addPlan(&seal.FieldsPlan{})
+		if !ok || id == first {
+			t.Fatalf("addPlan gave %d (ok %v), the number of a plan still pending", id, ok)
+		}
+	}
+	if split.takePlan(first) != pending {
+		t.Fatal("the pending plan was replaced")
+	}
+}
