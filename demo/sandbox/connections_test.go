@@ -327,6 +327,7 @@ func FuzzConnectionBody(f *testing.F) {
 	s, err := New(Config{})
 	require.NoError(f, err)
 	tok := s.tokens.issue(grant{ClientID: s.client.ID, Expires: time.Now().Add(time.Hour)})
+	s.KeyID() // the first key is made on first use
 	k := publicJWK(s.keys.current)
 	e, err := jose.NewEncrypter(jose.A256GCM, jose.Recipient{Algorithm: jose.RSA_OAEP_256, Key: k.Key, KeyID: k.KeyID}, nil)
 	require.NoError(f, err)

@@ -97,11 +97,10 @@ func (s *Sandbox) mountKeys() error {
 		}
 		origins[o] = true
 	}
-	k, err := newRingKey(cfg.Bits)
-	if err != nil {
-		return err
-	}
-	s.keys = &keyRing{bits: cfg.Bits, grace: cfg.Grace, origins: origins, now: s.now, current: k}
+	// The first key is generated on first use (see currentKey): a sandbox
+	// that never serves or opens a JWE, as most of the tests' are, pays
+	// nothing for it.
+	s.keys = &keyRing{bits: cfg.Bits, grace: cfg.Grace, origins: origins, now: s.now}
 	s.mux.HandleFunc("GET "+KeyPath, s.handleKey)
 	s.mux.HandleFunc("OPTIONS "+KeyPath, s.handleKeyPreflight)
 	return nil
@@ -158,7 +157,7 @@ func (s *Sandbox) RotateKey(grace time.Duration) (newKid string, err error) {
 	}
 	old := r.current
 	r.current = k
-	if grace > 0 {
+	if grace > 0 && old.priv != nil { // nothing to keep if no key was made yet
 		old.until = r.now().Add(grace)
 		r.previous = append(r.previous, old)
 	}
@@ -171,7 +170,22 @@ func (s *Sandbox) RotateKey(grace time.Duration) (newKid string, err error) {
 func (s *Sandbox) KeyID() string {
 	s.keys.mu.Lock()
 	defer s.keys.mu.Unlock()
-	return s.keys.current.kid
+	k, _ := s.keys.currentKey() // crypto/rand does not fail
+	return k.kid
+}
+
+// currentKey returns the current key, generating the first one on first
+// use: a request that needs it waits for the generation (tens of
+// milliseconds) once. Caller holds mu.
+func (r *keyRing) currentKey() (ringKey, error) {
+	if r.current.priv == nil {
+		k, err := newRingKey(r.bits)
+		if err != nil {
+			return ringKey{}, err
+		}
+		r.current = k
+	}
+	return r.current, nil
 }
 
 // KeyFetches counts GET requests to KeyPath, every format and fault included.
@@ -200,7 +214,7 @@ func (s *Sandbox) SetKeyFault(f KeyFault) {
 
 // known reports whether kid is in the ring, expired or not. Caller holds mu.
 func (r *keyRing) known(kid string) bool {
-	return kid == r.current.kid || slices.ContainsFunc(r.previous, func(k ringKey) bool { return k.kid == kid })
+	return (r.current.priv != nil && kid == r.current.kid) || slices.ContainsFunc(r.previous, func(k ringKey) bool { return k.kid == kid })
 }
 
 // prune drops rotated-out keys whose grace has passed. Caller holds mu.
@@ -214,7 +228,7 @@ func (r *keyRing) lookup(kid string) (*rsa.PrivateKey, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.prune()
-	if kid == r.current.kid {
+	if r.current.priv != nil && kid == r.current.kid {
 		return r.current.priv, true
 	}
 	for _, k := range r.previous {
@@ -250,7 +264,11 @@ func (r *keyRing) snapshot() (keyView, error) {
 	case KeyForeign:
 		return v, r.outsider(&r.foreign, r.bits, &v)
 	}
-	v.keys = []jose.JSONWebKey{publicJWK(r.current)}
+	current, err := r.currentKey()
+	if err != nil {
+		return v, err
+	}
+	v.keys = []jose.JSONWebKey{publicJWK(current)}
 	for i := len(r.previous) - 1; i >= 0; i-- {
 		v.keys = append(v.keys, publicJWK(r.previous[i]))
 	}

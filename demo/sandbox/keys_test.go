@@ -54,6 +54,28 @@ func TestKeyEndpointServesPublicJWKOnly(t *testing.T) {
 	assert.Equal(t, 1, s.KeyFetches())
 }
 
+// The first key is made when something needs it, once: before that the
+// ring holds no key (and opens nothing); a rotation first keeps nothing.
+func TestKeyIsMadeOnFirstUse(t *testing.T) {
+	s, srv := newTestSandbox(t, Config{})
+	assert.Nil(t, s.keys.current.priv, "a key was made before anything needed one")
+	_, ok := s.keys.lookup("")
+	assert.False(t, ok, "an empty kid names a key")
+
+	res, body := doRequest(t, srv, http.MethodGet, KeyPath, nil, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	served := parseJWK(t, body).KeyID
+	assert.Equal(t, served, s.KeyID(), "the key served is the ring's current key")
+	_, ok = s.keys.lookup(served)
+	assert.True(t, ok)
+
+	fresh, _ := newTestSandbox(t, Config{})
+	kid, err := fresh.RotateKey(time.Hour)
+	require.NoError(t, err)
+	assert.Equal(t, kid, fresh.KeyID())
+	assert.Empty(t, fresh.keys.previous, "a rotation before any key kept an empty one")
+}
+
 func TestKeyEndpointJWKSKeepsRotatedKeyForGrace(t *testing.T) {
 	clock := newTestClock()
 	s, srv := newTestSandbox(t, Config{Now: clock.Now})

@@ -50,7 +50,7 @@ type Sandbox struct {
 	serverTokens atomic.Int64
 }
 
-// New builds a sandbox with fresh keys and secrets.
+// New builds a sandbox with fresh secrets; its keys are made fresh too, each on first use.
 func New(cfg Config) (*Sandbox, error) {
 	log := cfg.Logger
 	if log == nil {
