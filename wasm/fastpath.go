@@ -32,6 +32,12 @@ type splitSeal struct {
 	handles  []api.KeyHandle
 	plans    map[int]*seal.FieldsPlan
 	nextPlan int
+
+	// The last pointer list planFields read, as JSON text and as strings:
+	// a form sends the same list with every call, and the same bytes read
+	// the same way, so the strict walk runs once per list.
+	lastPointers     []byte
+	lastPointersRead []string
 }
 
 const (
@@ -158,7 +164,7 @@ func (s *splitSeal) planFields(in []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	ptrs, err := pointersFromJSON(rest[n:], "sealFields(body, pointers)")
+	ptrs, err := s.pointers(rest[n:])
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +187,22 @@ func (s *splitSeal) plan(h api.KeyHandle, doc []byte, ptrs []string) ([]byte, er
 		return nil, nil
 	}
 	return frame(binary.BigEndian.AppendUint32(nil, uint32(planID)), plan.Plaintexts()), nil
+}
+
+// pointers reads planFields' pointer list, or reuses the last one read
+// when the text is the same. The strings are never changed once read.
+func (s *splitSeal) pointers(text []byte) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lastPointersRead != nil && bytes.Equal(text, s.lastPointers) {
+		return s.lastPointersRead, nil
+	}
+	ptrs, err := pointersFromJSON(text, "sealFields(body, pointers)")
+	if err != nil {
+		return nil, err
+	}
+	s.lastPointers, s.lastPointersRead = bytes.Clone(text), ptrs
+	return ptrs, nil
 }
 
 // finishFields writes the document, as JSON text, with each value replaced

@@ -232,3 +232,27 @@ func TestPlanNumbersSkipThosePending(t *testing.T) {
 		t.Fatal("the pending plan was replaced")
 	}
 }
+
+// planFields keeps the last pointer list it read; a different list, or the
+// same one after a refused one, is read again, never mistaken for it.
+func TestPlanFieldsReadsEachPointerList(t *testing.T) {
+	split := splitSealWithKey(t)
+	doc := []byte(`{"p":"one","q":"two"}`)
+	for _, c := range []struct {
+		pointers string
+		want     string // the framed values' tail, "" for a refusal
+	}{
+		{`["/p"]`, "one"}, {`["/p"]`, "one"}, {`["/q"]`, "two"}, {`["/p",1]`, ""}, {`["/q"]`, "two"}, {`["/p"]`, "one"},
+	} {
+		out, err := split.planFields(planInput(bytes.Clone(doc), c.pointers))
+		if c.want == "" {
+			if err == nil {
+				t.Fatalf("%s: accepted", c.pointers)
+			}
+			continue
+		}
+		if err != nil || !bytes.HasSuffix(out, []byte(c.want)) {
+			t.Fatalf("%s: planned %q, %v; want the value %q", c.pointers, out, err, c.want)
+		}
+	}
+}
