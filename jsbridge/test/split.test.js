@@ -28,6 +28,18 @@ async function open(jwe, privateKey = pair.privateKey) {
   return { text: new TextDecoder().decode(plaintext), protectedHeader };
 }
 
+// replacingEncrypt runs body with crypto.subtle.encrypt replaceable through
+// set(fn) (body also gets the real one), and puts the real one back.
+async function replacingEncrypt(body) {
+  const subtle = globalThis.crypto.subtle;
+  const real = subtle.encrypt;
+  try {
+    await body((fn) => (subtle.encrypt = fn), real);
+  } finally {
+    subtle.encrypt = real;
+  }
+}
+
 // outcome is what a call settles with: the value, or the error's code and message.
 async function outcome(p) {
   try {
@@ -139,19 +151,15 @@ test("a handle whose key was replaced (same kid) is refused both ways", async ()
 
 test("a WebCrypto failure during a split seal rejects with internal and gives no JWE", async () => {
   const key = await sb.importKey(jwk);
-  const subtle = globalThis.crypto.subtle;
-  const real = subtle.encrypt;
-  subtle.encrypt = () => Promise.reject(new Error("the device is gone"));
-  try {
+  await replacingEncrypt(async (set) => {
+    set(() => Promise.reject(new Error("the device is gone")));
     for (const p of [sb.seal("s3cret", key), sb.sealFields({ p: "s3cret" }, ["/p"], key)]) {
       const got = await outcome(p);
       assert.equal(got.code, "internal");
       assert.match(got.message, /WebCrypto failed.*nothing was sealed or sent/);
       assert.doesNotMatch(got.message, /s3cret/);
     }
-  } finally {
-    subtle.encrypt = real;
-  }
+  });
   assert.equal((await open(await sb.seal("after", key))).text, "after");
 });
 
@@ -160,25 +168,21 @@ test("a WebCrypto failure during a split seal rejects with internal and gives no
 // internal, and sealFields still ends its plan (the values in clear).
 test("a WebCrypto failure of any shape rejects with internal", async () => {
   const key = await sb.importKey(jwk);
-  const subtle = globalThis.crypto.subtle;
-  const real = subtle.encrypt;
   const failures = [
     { toString() { throw new Error("no text"); } },
     Object.assign(new Error("x"), { message: { toString() { throw new Error("no text"); } } }),
     new Error("gone ".repeat(1_200_000)),
   ];
-  try {
+  await replacingEncrypt(async (set) => {
     for (const [i, failure] of failures.entries()) {
-      subtle.encrypt = () => Promise.reject(failure);
+      set(() => Promise.reject(failure));
       for (const p of [sb.seal("s3cret", key), sb.sealFields({ p: "s3cret" }, ["/p"], key)]) {
         const got = await outcome(p);
         assert.equal(got.code, "internal", `failure ${i}: ${JSON.stringify(got).slice(0, 200)}`);
         assert.match(got.message, /WebCrypto failed.*nothing was sealed or sent/s, `failure ${i}`);
       }
     }
-  } finally {
-    subtle.encrypt = real;
-  }
+  });
   assert.equal((await open(await sb.seal("after", key))).text, "after");
 });
 
@@ -187,21 +191,17 @@ test("a WebCrypto failure of any shape rejects with internal", async () => {
 // seal is done, sealed or refused, as Go wipes its own.
 test("the split seal zeroes its copies of the values in clear", async () => {
   const key = await sb.importKey(jwk);
-  const subtle = globalThis.crypto.subtle;
-  const real = subtle.encrypt;
   const handed = [];
-  try {
+  await replacingEncrypt(async (set, real) => {
     for (const fail of [false, true]) {
-      subtle.encrypt = function (algorithm, k, data) {
+      set(function (algorithm, k, data) {
         if (algorithm.name === "AES-GCM") handed.push(data);
         return fail && algorithm.name === "AES-GCM" ? Promise.reject(new Error("gone")) : real.call(this, algorithm, k, data);
-      };
+      });
       await outcome(sb.seal("s3cret", key));
       await outcome(sb.sealFields({ p: "s3cret", q: "pin" }, ["/p", "/q"], key));
     }
-  } finally {
-    subtle.encrypt = real;
-  }
+  });
   assert.equal(handed.length, 6);
   for (const [i, data] of handed.entries()) {
     assert.ok(data.every((b) => b === 0), `value ${i} is still in clear: ${new TextDecoder().decode(data)}`);
