@@ -167,8 +167,8 @@ const maxFailureText = 1000;
 
 // memoryCalls calls Go's memory calls (jsbridge/memcall.go): the input is
 // written straight into the module's memory and the output copied out of
-// it, with no syscall/js value on the way, which makes a call about 40
-// times cheaper. call(slot, size, write) has write(view, bytes) fill at
+// it, with no syscall/js value on the way, which makes a call several
+// times cheaper (bench/probe: 0.005 against 0.015 ms in Chromium). call(slot, size, write) has write(view, bytes) fill at
 // most size bytes and return how many it wrote; it returns Go's output,
 // zeroed in the module once copied, or null when Go refuses that size, and
 // throws Go's error as a SealbridgeError.
