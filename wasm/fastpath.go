@@ -136,8 +136,7 @@ func (s *splitSeal) finishSeal(in []byte) ([]byte, error) {
 	if len(rest)-1 > maxSealOutput {
 		return nil, sberr.New(sberr.Internal, "finishSeal: %d bytes of sealed output is more than a seal makes", len(rest)-1)
 	}
-	jwe, err := k.CompactParts(int(n), rest[1:])
-	return []byte(jwe), err
+	return k.CompactParts(int(n), rest[1:])
 }
 
 // failed reads the flag byte index.js puts before the sealed output: 1

@@ -53,17 +53,23 @@ func protectedHeader(kid string) string {
 	return b64url.EncodeToString(append(h, '}'))
 }
 
-// compact checks what the Cipher produced against the wire format and
+// compact is compactBytes as a string, for Seal's callers.
+func (k *Key) compact(plainLen int, encryptedKey, iv, sealed []byte) (string, error) {
+	out, err := k.compactBytes(plainLen, encryptedKey, iv, sealed)
+	return string(out), err
+}
+
+// compactBytes checks what the Cipher produced against the wire format and
 // writes the compact serialization (RFC 7516 §7.1):
 // header . encrypted key . IV . ciphertext . tag.
-func (k *Key) compact(plainLen int, encryptedKey, iv, sealed []byte) (string, error) {
+func (k *Key) compactBytes(plainLen int, encryptedKey, iv, sealed []byte) ([]byte, error) {
 	switch {
 	case len(encryptedKey) != k.modulusBytes:
-		return "", sberr.New(sberr.Internal, "the RSA-OAEP-256 wrap gave %d bytes for a %d-byte modulus; refusing to send it", len(encryptedKey), k.modulusBytes)
+		return nil, sberr.New(sberr.Internal, "the RSA-OAEP-256 wrap gave %d bytes for a %d-byte modulus; refusing to send it", len(encryptedKey), k.modulusBytes)
 	case len(iv) != ivSize:
-		return "", sberr.New(sberr.Internal, "the A256GCM IV is %d bytes, not %d; refusing to send it", len(iv), ivSize)
+		return nil, sberr.New(sberr.Internal, "the A256GCM IV is %d bytes, not %d; refusing to send it", len(iv), ivSize)
 	case len(sealed) != plainLen+tagSize:
-		return "", sberr.New(sberr.Internal, "AES-GCM gave %d bytes for %d bytes of plaintext; refusing to send it", len(sealed), plainLen)
+		return nil, sberr.New(sberr.Internal, "AES-GCM gave %d bytes for %d bytes of plaintext; refusing to send it", len(sealed), plainLen)
 	}
 	ct, tag := sealed[:plainLen], sealed[plainLen:]
 	n := len(k.prefix) + 3 + b64url.EncodedLen(len(encryptedKey)) + b64url.EncodedLen(ivSize) + b64url.EncodedLen(len(ct)) + b64url.EncodedLen(tagSize)
@@ -76,5 +82,5 @@ func (k *Key) compact(plainLen int, encryptedKey, iv, sealed []byte) (string, er
 	out = b64url.AppendEncode(out, ct)
 	out = append(out, '.')
 	out = b64url.AppendEncode(out, tag)
-	return string(out), nil
+	return out, nil
 }

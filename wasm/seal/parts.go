@@ -20,18 +20,18 @@ func (k *Key) Cipher() Cipher { return k.cipher }
 // given end to end: the RSA-OAEP-256 wrapped key, the 96-bit IV, and the
 // ciphertext with its 128-bit tag, of a plaintext plainLen bytes long. The
 // same checks as Seal's apply to every part.
-func (k *Key) CompactParts(plainLen int, parts []byte) (string, error) {
+func (k *Key) CompactParts(plainLen int, parts []byte) ([]byte, error) {
 	if k == nil || k.cipher == nil {
-		return "", sberr.New(sberr.InvalidArgument, "no key: import the provider key with ImportKey before sealing")
+		return nil, sberr.New(sberr.InvalidArgument, "no key: import the provider key with ImportKey before sealing")
 	}
 	if plainLen < 0 || plainLen > MaxPlaintext {
-		return "", tooLarge(plainLen)
+		return nil, tooLarge(plainLen)
 	}
 	if len(parts) < k.modulusBytes+ivSize {
-		return "", sberr.New(sberr.Internal, "the platform's cryptography gave %d bytes for a JWE's key and IV; refusing to send it", len(parts))
+		return nil, sberr.New(sberr.Internal, "the platform's cryptography gave %d bytes for a JWE's key and IV; refusing to send it", len(parts))
 	}
 	iv := parts[k.modulusBytes : k.modulusBytes+ivSize]
-	return k.compact(plainLen, parts[:k.modulusBytes], iv, parts[k.modulusBytes+ivSize:])
+	return k.compactBytes(plainLen, parts[:k.modulusBytes], iv, parts[k.modulusBytes+ivSize:])
 }
 
 // FieldsPlan is a SealFields call whose values the caller seals: the
@@ -83,7 +83,8 @@ func (p *FieldsPlan) Finish(parts [][]byte) ([]byte, error) {
 	sealed := make([]string, len(parts))
 	errs := make([]error, len(parts))
 	for i, f := range p.fields {
-		sealed[i], errs[i] = p.key.CompactParts(len(f.plain), parts[i])
+		jwe, err := p.key.CompactParts(len(f.plain), parts[i])
+		sealed[i], errs[i] = string(jwe), err
 	}
 	if err := firstFieldError(p.fields, errs); err != nil {
 		return nil, err
