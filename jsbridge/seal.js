@@ -84,10 +84,11 @@ export async function splitSeal(ns, go, s, value, key) {
   } finally {
     plaintext.fill(0); // WebCrypto has its own copy
   }
-  const jwe = go.call(ns.finishSeal, 9 + (parts ? parts.length : 3 * failureText(failure).length), (view) => {
+  const reason = parts ? null : failureText(failure);
+  const jwe = go.call(ns.finishSeal, 9 + (parts ? parts.length : 3 * reason.length), (view) => {
     view.setUint32(0, s.id);
     view.setUint32(4, plaintext.length);
-    return 8 + outcome(view, 8, parts, failure);
+    return 8 + outcome(view, 8, parts, reason);
   });
   return text.decode(required(jwe));
 }
@@ -122,17 +123,18 @@ export async function splitSealFields(ns, go, s, body, pointers, key) {
   } finally {
     plan.fill(0); // the values, in clear
   }
-  const out = go.call(ns.finishFields, 5 + (framed ? framed.length : 3 * failureText(failure).length), (view) => {
+  const reason = framed ? null : failureText(failure);
+  const out = go.call(ns.finishFields, 5 + (framed ? framed.length : 3 * reason.length), (view) => {
     view.setUint32(0, id);
-    return 4 + outcome(view, 4, framed, failure);
+    return 4 + outcome(view, 4, framed, reason);
   });
   return JSON.parse(text.decode(required(out)));
 }
 
 // outcome writes, at byte at of view, 0 and the sealed output, or 1 and
-// the WebCrypto failure's message (Go words the error); it returns how
-// many bytes it wrote.
-function outcome(view, at, output, failure) {
+// reason, the WebCrypto failure's message (Go words the error); it returns
+// how many bytes it wrote.
+function outcome(view, at, output, reason) {
   const bytes = new Uint8Array(view.buffer, view.byteOffset + at);
   if (output) {
     bytes[0] = 0;
@@ -140,7 +142,7 @@ function outcome(view, at, output, failure) {
     return 1 + output.length;
   }
   bytes[0] = 1;
-  return 1 + utf8.encodeInto(failureText(failure), bytes.subarray(1)).written;
+  return 1 + utf8.encodeInto(reason, bytes.subarray(1)).written;
 }
 
 // required stands for an output that cannot be refused: a seal's output
