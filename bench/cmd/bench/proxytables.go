@@ -32,7 +32,33 @@ func (r *results) proxyTables() []*table {
 	}
 	t.notes = append(t.notes, p.cpuBoundNotes()...)
 	slow.notes = append(slow.notes, p.budgetNotes())
-	return []*table{t, one, slow}
+	return []*table{t, one, slow, p.hopsTable()}
+}
+
+// hopsTable splits the budget case's median call into the time the
+// servers' handlers held it and the HTTP exchanges around them.
+func (p *proxyResults) hopsTable() *table {
+	t := &table{
+		title: "The budget's case, hop by hop: medians of each part (ms)",
+		head:  []string{"path", "call, end to end", "intermediary's handler", fmt.Sprintf("provider's handler (its %s wait included)", providerDelay), "exchange: client ↔ first server", "exchange: intermediary ↔ provider"},
+	}
+	d, v := p.directSlow, p.viaSlow
+	if len(d.held) != 1 || len(v.held) != 2 {
+		t.notes = append(t.notes, "Not measured: the handlers' times are missing.")
+		return t
+	}
+	call, prov := d.lat.Median, d.held[0].Median
+	t.add("direct", ms(call), "", ms(prov), ms(call-prov), "")
+	call, via, prov := v.lat.Median, v.held[0].Median, v.held[1].Median
+	t.add("intermediary", ms(call), ms(via), ms(prov), ms(call-via), ms(via-prov))
+	t.notes = append(t.notes,
+		"Each server's handler is timed from the start of its ServeHTTP to its return (bench/cmd/bench/stopwatch.go), the intermediary's around all of its work (the descriptor's checks, the provider's call, the answer's checks). "+
+			"An exchange is the difference of two medians: what the caller waited less what the handler held the call, that is, the request and the answer written and read by net/http on both sides, the goroutines that do it woken, and the wait for a core.",
+		p.exchangeNote(via-prov, d.lat.Median-d.held[0].Median),
+		fmt.Sprintf("The provider's handler holds a call longer than its %s wait: the sandbox's own work, and time.Sleep waking late (when the process has nothing to run, the Go runtime waits for its next timer in whole milliseconds: runtime/netpoll_epoll.go). "+
+			"Both paths meet the same provider.", providerDelay),
+	)
+	return t
 }
 
 func (p *proxyResults) cpuBoundNotes() []string {
@@ -61,3 +87,16 @@ func (p *proxyResults) budgetNotes() string {
 
 // micros formats a duration in whole microseconds.
 func micros(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d)/float64(time.Microsecond)) }
+
+// exchangeNote compares the intermediary's exchange with the provider to
+// the direct path's, and to the CPU the intermediary adds.
+func (p *proxyResults) exchangeNote(inner, direct float64) string {
+	note := fmt.Sprintf("The intermediary's own exchange with the provider took %s ms here, the direct path's single exchange %s ms; "+
+		"a call through the intermediary cost %s µs of CPU more than a direct one, the handler's checks included.",
+		ms(inner), ms(direct), micros(p.viaSlow.cpu-p.directSlow.cpu))
+	cpu := float64(p.viaSlow.cpu-p.directSlow.cpu) / float64(time.Millisecond)
+	if direct > 0.5 && inner > 0.5 && cpu < inner/2 {
+		note += " The budget's 0.5 ms is less than the one exchange the direct path already pays on this machine at this load: most of an exchange's time is waiting (for the goroutines that write and read to be woken, and for a core), not the intermediary's work."
+	}
+	return note
+}
