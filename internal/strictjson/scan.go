@@ -103,7 +103,7 @@ func (l Limits) Validate(data []byte) error { return l.Walk(data, nil) }
 // has seen before it may belong to a document that is then refused.
 func (l Limits) Walk(data []byte, v Visitor) error {
 	l = l.withDefaults()
-	// The path and the decoded strings start with room for a small
+	// The path and the decoded member names start with room for a small
 	// document (a descriptor, a form's fields) rather than each grown
 	// from nothing on every call.
 	s := &scanner{data: data, lim: l, path: make([]step, 0, 8), scratch: make([]byte, 0, 64)}

@@ -9,7 +9,7 @@ type scanner struct {
 	pos     int
 	lim     Limits
 	path    []step // the value being read, for errors
-	scratch []byte // decoded strings, reused
+	scratch []byte // decoded member names, reused (never a value)
 }
 
 // step is one reference token of the path: a member name or an index.
@@ -58,7 +58,7 @@ func (s *scanner) value(v Visitor, depth int) error {
 	case c == '[':
 		n, err = s.array(v, depth)
 	case c == '"':
-		if _, e := s.str(); e != nil {
+		if e := s.checkStr(); e != nil {
 			err = e // a nil *Error must not become a non-nil error
 		}
 	case c == 't':
@@ -248,14 +248,27 @@ func (s *scanner) digits() int {
 }
 
 // str reads the string literal at s.pos and returns it decoded, in scratch
-// space that the next call reuses.
+// space that the next call reuses. It is for member names: the rule set
+// compares them decoded.
 func (s *scanner) str() ([]byte, *Error) {
-	out, end, rule := unquote(s.data, s.pos, s.scratch[:0])
+	out, end, rule := unquote(s.data, s.pos, s.scratch[:0], true)
 	s.scratch = out
+	s.pos = end
 	if rule != nil {
-		s.pos = end
 		return nil, s.fail(rule)
 	}
-	s.pos = end
 	return out, nil
+}
+
+// checkStr reads the string literal at s.pos, a value, under the same
+// rules as str without decoding it: a value may be a credential, and a
+// decoded copy in the scanner's buffers would outlive the call, unwiped.
+// Whoever needs the value decodes it from its span (Unquote).
+func (s *scanner) checkStr() *Error {
+	_, end, rule := unquote(s.data, s.pos, nil, false)
+	s.pos = end
+	if rule != nil {
+		return s.fail(rule)
+	}
+	return nil
 }
