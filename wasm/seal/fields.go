@@ -65,8 +65,10 @@ func (k *Key) SealFieldsAsync(doc []byte, pointers []string, done func([]byte, e
 		done(nil, err)
 		return
 	}
-	// Seal everything first: on any failure nothing is returned.
+	// Seal everything first: on any failure nothing is returned. Once the
+	// last seal is done, nothing needs the values in clear any more.
 	k.sealAll(fields, func(sealed []string, err error) {
+		wipeFields(fields)
 		if err != nil {
 			done(nil, err)
 			return
@@ -91,15 +93,36 @@ func findFields(doc []byte, pointers []string) ([]*field, error) {
 	if root.kind != strictjson.Object && root.kind != strictjson.Array {
 		return nil, sberr.New(sberr.InvalidArgument, "document is %s; it must be a JSON object or array", root.kind)
 	}
-	for _, f := range fields {
-		if !f.found {
-			return nil, notFound(root, f.ptr)
-		}
-		if f.plain, err = plaintext(doc, f); err != nil {
-			return nil, err
-		}
+	if err := decodeFields(doc, root, fields); err != nil {
+		return nil, err
 	}
 	return fields, nil
+}
+
+// decodeFields decodes each field's value, in pointer order. On a refusal
+// it wipes the values decoded so far: they are credentials, and a refusal
+// returns them to nobody.
+func decodeFields(doc []byte, root *node, fields []*field) error {
+	for i, f := range fields {
+		var err error
+		if !f.found {
+			err = notFound(root, f.ptr)
+		} else {
+			f.plain, err = plaintext(doc, f)
+		}
+		if err != nil {
+			wipeFields(fields[:i])
+			return err
+		}
+	}
+	return nil
+}
+
+// wipeFields zeroes the values in clear that fields hold.
+func wipeFields(fields []*field) {
+	for _, f := range fields {
+		clear(f.plain)
+	}
 }
 
 // splice writes doc with each field's string literal replaced by its JWE.
@@ -171,6 +194,7 @@ func plaintext(doc []byte, f *field) ([]byte, error) {
 		return nil, pointerError(f.ptr.raw, "%v", err)
 	}
 	if len(plain) > MaxPlaintext {
+		clear(plain)
 		e := tooLarge(len(plain))
 		e.Message = "pointer " + quotePointer(f.ptr.raw) + ": " + e.Message
 		return nil, e

@@ -68,9 +68,7 @@ func (p *FieldsPlan) Plaintexts() [][]byte {
 // call it once the plan is finished or abandoned.
 func (p *FieldsPlan) Wipe() {
 	clear(p.doc)
-	for _, f := range p.fields {
-		clear(f.plain)
-	}
+	wipeFields(p.fields)
 }
 
 // Finish writes the document with each value replaced by the JWE made
