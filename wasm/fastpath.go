@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/hack-pad/safejs"
 
@@ -20,7 +21,8 @@ import (
 // key handle it returned, index.js does the cryptography itself with the
 // key's CryptoKey and calls Go once, synchronously, to check the output
 // and write the JWE (finishSeal), or twice for sealFields (planFields
-// finds and checks the values, finishFields writes the document). Go keeps
+// finds and checks the values, finishFields writes the document; see
+// plans.go for how long a plan waits in between). Go keeps
 // the key lookup, every rule and every error; anything else (a JWK given
 // as the key, a value that is not a string, no crypto.subtle) takes the
 // ordinary exports.
@@ -30,8 +32,10 @@ type splitSeal struct {
 	mu       sync.Mutex
 	ids      map[api.KeyHandle]int
 	handles  []api.KeyHandle
-	plans    map[int]*seal.FieldsPlan
+	plans    map[int]pendingPlan
 	nextPlan int
+	expired  map[int]bool     // plans dropped at their deadline, by number
+	now      func() time.Time // time.Now; the tests move it
 
 	// The last pointer list planFields read, as JSON text and as strings:
 	// a form sends the same list with every call, and the same bytes read
@@ -40,17 +44,12 @@ type splitSeal struct {
 	lastPointersRead []string
 }
 
-const (
-	// maxPendingPlans bounds the sealFields calls between planFields and
-	// finishFields; past it, index.js takes the ordinary export.
-	maxPendingPlans = 1024
-	// maxSealOutput bounds one seal's output: a 16,384-bit wrap, the IV,
-	// the largest plaintext and its tag.
-	maxSealOutput = 2048 + 12 + seal.MaxPlaintext + 16
-)
+// maxSealOutput bounds one seal's output: a 16,384-bit wrap, the IV, the
+// largest plaintext and its tag.
+const maxSealOutput = 2048 + 12 + seal.MaxPlaintext + 16
 
 func newSplitSeal(shim *api.Shim) *splitSeal {
-	return &splitSeal{shim: shim, ids: map[api.KeyHandle]int{}, plans: map[int]*seal.FieldsPlan{}}
+	return &splitSeal{shim: shim, ids: map[api.KeyHandle]int{}, plans: map[int]pendingPlan{}, expired: map[int]bool{}, now: time.Now}
 }
 
 // handle is the key handle fetchKey and importKey resolve with, plus, for a
@@ -209,9 +208,9 @@ func (s *splitSeal) pointers(text []byte) ([]string, error) {
 // or 1 and WebCrypto's failure message.
 func (s *splitSeal) finishFields(in []byte) ([]byte, error) {
 	id, rest, ok := jsbridge.ReadUint32(in)
-	plan := s.takePlan(int(id))
-	if plan == nil {
-		return nil, sberr.New(sberr.Internal, "finishFields: no such sealFields call pending")
+	plan, err := s.takePlan(int(id))
+	if err != nil {
+		return nil, err
 	}
 	defer plan.Wipe() // the values in clear, whatever comes back
 	if !ok || len(rest) == 0 {
@@ -225,29 +224,6 @@ func (s *splitSeal) finishFields(in []byte) ([]byte, error) {
 		return nil, sberr.New(sberr.Internal, "finishFields: the sealed values are not framed; refusing to send them")
 	}
 	return plan.Finish(parts)
-}
-
-func (s *splitSeal) addPlan(p *seal.FieldsPlan) (int, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.plans) >= maxPendingPlans {
-		return 0, false
-	}
-	// Numbers wrap: one still pending is skipped, or a late finishFields
-	// would finish this plan (another document) with its values.
-	for used := true; used; _, used = s.plans[s.nextPlan] {
-		s.nextPlan = (s.nextPlan + 1) % (1 << 30)
-	}
-	s.plans[s.nextPlan] = p
-	return s.nextPlan, true
-}
-
-func (s *splitSeal) takePlan(id int) *seal.FieldsPlan {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.plans[id]
-	delete(s.plans, id)
-	return p
 }
 
 // frame appends each value after its length (4 bytes, big-endian): the

@@ -228,7 +228,7 @@ func TestPlanNumbersSkipThosePending(t *testing.T) {
 			t.Fatalf("addPlan gave %d (ok %v), the number of a plan still pending", id, ok)
 		}
 	}
-	if split.takePlan(first) != pending {
+	if p, _ := split.takePlan(first); p != pending {
 		t.Fatal("the pending plan was replaced")
 	}
 }
