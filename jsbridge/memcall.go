@@ -44,6 +44,13 @@ type MemHandler func(in []byte) ([]byte, error)
 // MaxMemInput bounds one memory call's input.
 const MaxMemInput = 16 << 20
 
+// keptInput is the largest input buffer kept from one call to the next.
+// The usual calls (a seal's output, a form) fit in it and reuse it,
+// allocating nothing; a larger buffer (a big document, up to MaxMemInput)
+// is given back once its call is done rather than held for the page's
+// lifetime, and the next call allocates what it needs.
+const keptInput = 64 << 10
+
 var (
 	memHandlers []MemHandler
 	memIn       []byte
@@ -84,6 +91,9 @@ func memCall(slot, n int32) int32 {
 	memIn = nil
 	defer func() {
 		clear(in)
+		if cap(own) > keptInput {
+			own = nil // wiped above; the garbage collector takes it back
+		}
 		memIn = own
 	}()
 	out, err := runMem(slot, in)

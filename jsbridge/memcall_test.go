@@ -146,3 +146,31 @@ func TestMemCallMadeWhileAHandlerWaitsKeepsBothInputs(t *testing.T) {
 		t.Errorf("the waiting call's input was not wiped: %q", buf)
 	}
 }
+
+// One large call (a big document) does not pin its input buffer: past
+// keptInput (64 KiB), the buffer is given back once the call is done, and the next
+// small call gets a small one. Small calls keep theirs, so the usual call
+// allocates nothing.
+func TestMemCallGivesBackALargeInputBuffer(t *testing.T) {
+	out := make([]byte, 2) // the same bytes each time (each call wipes them), so no allocation
+	slot := registerMem(t, func([]byte) ([]byte, error) { return out, nil })
+	for _, size := range []int{64<<10 + 1, 1 << 20, MaxMemInput} {
+		in := bytes.Repeat([]byte{'x'}, size)
+		if got, isErr, _ := memRoundTrip(t, slot, in); isErr || len(got) != len(out) {
+			t.Fatalf("%d bytes: output %q (error %v)", size, got, isErr)
+		}
+		if cap(memIn) > keptInput {
+			t.Fatalf("after a call of %d bytes, the input buffer keeps %d bytes", size, cap(memIn))
+		}
+	}
+	small := func() {
+		at := memInput(100)
+		if at == nil || memCall(slot, 100) != int32(len(out)) {
+			panic("the small call failed")
+		}
+	}
+	small()
+	if n := testing.AllocsPerRun(100, small); n != 0 {
+		t.Fatalf("a small memory call allocates %v times, want 0", n)
+	}
+}
