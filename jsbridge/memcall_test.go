@@ -148,9 +148,9 @@ func TestMemCallMadeWhileAHandlerWaitsKeepsBothInputs(t *testing.T) {
 }
 
 // One large call (a big document) does not pin its input buffer: past
-// keptInput (64 KiB), the buffer is given back once the call is done, and the next
-// small call gets a small one. Small calls keep theirs, so the usual call
-// allocates nothing.
+// keptInput (64 KiB), the buffer is given back once the call is done, and
+// the next small call gets a small one. Small calls keep theirs, so the
+// usual call allocates nothing.
 func TestMemCallGivesBackALargeInputBuffer(t *testing.T) {
 	out := make([]byte, 2) // the same bytes each time (each call wipes them), so no allocation
 	slot := registerMem(t, func([]byte) ([]byte, error) { return out, nil })
