@@ -131,7 +131,9 @@ func objectMap(v safejs.Value, name string, conv func(f safejs.Value, field stri
 	return out, nil
 }
 
-// JSONOf serialises a JS value with JSON.stringify.
+// JSONOf serialises a JS value with JSON.stringify. The text comes into Go
+// once, into the buffer returned (see StringBytes): a document may hold
+// credentials, and the caller wipes it once done.
 func JSONOf(v safejs.Value, name string) ([]byte, error) {
 	if IsMissing(v) {
 		return nil, sberr.New(sberr.InvalidArgument, "%s is missing", name)
@@ -143,8 +145,7 @@ func JSONOf(v safejs.Value, name string) ([]byte, error) {
 	if s.Type() != safejs.TypeString {
 		return nil, sberr.New(sberr.InvalidArgument, "%s cannot be turned into JSON (got %s)", name, describe(v))
 	}
-	str, err := s.String()
-	return []byte(str), err
+	return utf8Of(s)
 }
 
 // ParseJSON turns JSON text into a JS value with JSON.parse.

@@ -129,6 +129,11 @@ func request(shim *api.Shim, a []safejs.Value) (any, error) {
 		return nil, sberr.New(sberr.InvalidArgument, "request must be called on a client from createClient")
 	}
 	call, err := readCall(jsbridge.Arg(a, 1))
+	// The body, copied into Go by readCall, holds the values to seal in
+	// clear; the client keeps it for the whole call (a provider that
+	// rotated its key has them sealed again), so it is wiped once the call
+	// is over, whatever its outcome.
+	defer clear(call.Body)
 	if err != nil {
 		return nil, err
 	}

@@ -143,12 +143,18 @@ func importKey(shim *api.Shim, split *splitSeal, a []safejs.Value) (any, error) 
 	return split.handle(h)
 }
 
+// sealValue and sealFields copy the page's value, or document, into Go
+// (jsbridge.StringBytes, JSONOf: one buffer, nothing else refers to it)
+// and wipe that copy once the call settles, sealed or refused: it holds
+// credentials in clear, and the garbage collector does not zero what it
+// frees.
 func sealValue(shim *api.Shim, a []safejs.Value, done func(any, error)) {
-	v, err := jsbridge.String(jsbridge.Arg(a, 0), "seal(value)")
+	v, err := jsbridge.StringBytes(jsbridge.Arg(a, 0), "seal(value)")
 	if err != nil {
 		done(nil, err)
 		return
 	}
+	done = wipeWhenDone(v, done)
 	withKey(shim, jsbridge.Arg(a, 1), "seal(value, key)", done, func(h api.KeyHandle) {
 		shim.SealAsync(v, h, func(jwe string, err error) { done(jwe, err) })
 	})
@@ -160,6 +166,7 @@ func sealFields(shim *api.Shim, a []safejs.Value, done func(any, error)) {
 		done(nil, err)
 		return
 	}
+	done = wipeWhenDone(doc, done)
 	ptrs, err := pointersArg(jsbridge.Arg(a, 1), "sealFields(body, pointers)")
 	if err != nil {
 		done(nil, err)
@@ -174,6 +181,15 @@ func sealFields(shim *api.Shim, a []safejs.Value, done func(any, error)) {
 			done(jsbridge.ParseJSON(out))
 		})
 	})
+}
+
+// wipeWhenDone is done that first wipes clearText, which nothing needs once
+// the call settles (a seal export calls done exactly once, at its end).
+func wipeWhenDone(clearText []byte, done func(any, error)) func(any, error) {
+	return func(v any, err error) {
+		clear(clearText)
+		done(v, err)
+	}
 }
 
 // withKey reads the key argument and calls then with its handle: at once

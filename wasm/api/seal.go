@@ -25,14 +25,15 @@ func (s *Shim) SealFields(doc []byte, pointers []string, h KeyHandle) ([]byte, e
 }
 
 // SealAsync is Seal as a continuation (see seal.Key.SealAsync): done is
-// called exactly once and it never blocks.
-func (s *Shim) SealAsync(value string, h KeyHandle, done func(string, error)) {
+// called exactly once and it never blocks. plaintext stays the caller's,
+// who wipes it once done is called: nothing here keeps it.
+func (s *Shim) SealAsync(plaintext []byte, h KeyHandle, done func(string, error)) {
 	k, err := s.key(h)
 	if err != nil {
 		done("", err)
 		return
 	}
-	k.SealAsync([]byte(value), done)
+	k.SealAsync(plaintext, done)
 }
 
 // SealFieldsAsync is SealFields as a continuation.
