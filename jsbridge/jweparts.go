@@ -47,12 +47,17 @@ func (k *RSAOAEPKey) encryptWithParts(aad, plaintext []byte, done func(encrypted
 		done(nil, nil, nil, err)
 		return
 	}
+	// The JS copy of plaintext is wiped once the seal settles (WebCrypto
+	// has its own), rather than left in clear for the JS garbage collector.
+	wipe := func() { _, _ = ptJS.Call("fill", 0) }
 	finish, err := partsFinish()
 	if err != nil {
+		wipe()
 		done(nil, nil, nil, err)
 		return
 	}
 	id := pending.add(func(out safejs.Value, err error) {
+		wipe()
 		if err != nil {
 			done(nil, nil, nil, cryptoFailed(err))
 			return
@@ -61,6 +66,7 @@ func (k *RSAOAEPKey) encryptWithParts(aad, plaintext []byte, done func(encrypted
 	})
 	if _, err := k.parts.fn.Invoke(k.key, aadJS, ptJS, id, finish); err != nil {
 		pending.take(id)
+		wipe()
 		done(nil, nil, nil, cryptoFailed(err))
 	}
 }

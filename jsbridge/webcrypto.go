@@ -129,6 +129,7 @@ func (k *RSAOAEPKey) EncryptAsync(aad, plaintext []byte, done func(encryptedKey,
 		return
 	}
 	err = Then(both, func(res safejs.Value, err error) {
+		fresh.wipePlaintext()
 		if err != nil {
 			done(nil, nil, nil, cryptoFailed(err))
 			return
@@ -136,6 +137,7 @@ func (k *RSAOAEPKey) EncryptAsync(aad, plaintext []byte, done func(encryptedKey,
 		done(k.results(res, fresh, len(plaintext)))
 	})
 	if err != nil {
+		fresh.wipePlaintext()
 		done(nil, nil, nil, cryptoFailed(err))
 	}
 }
@@ -153,12 +155,13 @@ func (k *RSAOAEPKey) start(aad, plaintext []byte) (safejs.Value, freshBytes, err
 	if err != nil {
 		return safejs.Null(), freshBytes{}, cryptoFailed(err)
 	}
-	encP, err := k.gcmEncrypt(fresh, aad, plaintext)
+	encP, err := k.gcmEncrypt(&fresh, aad, plaintext)
 	if err != nil {
 		return safejs.Null(), freshBytes{}, err
 	}
 	both, err := k.promise.Call("all", []any{wrapP, encP})
 	if err != nil {
+		fresh.wipePlaintext()
 		return safejs.Null(), freshBytes{}, cryptoFailed(err)
 	}
 	return both, fresh, nil
@@ -181,7 +184,9 @@ func (k *RSAOAEPKey) results(res safejs.Value, fresh freshBytes, plainLen int) (
 
 // gcmEncrypt imports the fresh content key for AES-GCM and encrypts
 // plaintext under it, returning the promise of the ciphertext and tag.
-func (k *RSAOAEPKey) gcmEncrypt(fresh freshBytes, aad, plaintext []byte) (safejs.Value, error) {
+// The JS copy of plaintext it makes is kept in fresh, to be wiped once the
+// seal settles.
+func (k *RSAOAEPKey) gcmEncrypt(fresh *freshBytes, aad, plaintext []byte) (_ safejs.Value, err error) {
 	aesP, err := k.subtle.Call("importKey", "raw", fresh.cek, "AES-GCM", false, k.encrypt)
 	if err != nil {
 		return safejs.Null(), cryptoFailed(err)
@@ -194,17 +199,21 @@ func (k *RSAOAEPKey) gcmEncrypt(fresh freshBytes, aad, plaintext []byte) (safejs
 	if err != nil {
 		return safejs.Null(), err
 	}
-	ptJS, err := bytesToJS(plaintext)
-	if err != nil {
+	if fresh.plaintext, err = bytesToJS(plaintext); err != nil {
 		return safejs.Null(), err
 	}
+	defer func() {
+		if err != nil {
+			fresh.wipePlaintext()
+		}
+	}()
 	// Chained in JS rather than awaited from Go: every await costs Go an
 	// idle/resume round trip, about as long as the whole JWE in WebCrypto.
 	step, err := gcmStep()
 	if err != nil {
 		return safejs.Null(), err
 	}
-	bound, err := step.Value().Call("bind", nil, k.subtle, gcm, ptJS)
+	bound, err := step.Value().Call("bind", nil, k.subtle, gcm, fresh.plaintext)
 	if err != nil {
 		return safejs.Null(), err
 	}
@@ -233,8 +242,17 @@ var gcmStep = sync.OnceValues(func() (safejs.Func, error) {
 	})
 })
 
-// freshBytes is one seal's randomness: buf holds the content key then the IV.
-type freshBytes struct{ buf, cek, iv safejs.Value }
+// freshBytes is one seal's randomness (buf holds the content key then the
+// IV) and the JS copy of its plaintext, which WebCrypto copies in turn:
+// that one is wiped once the seal settles, rather than left in clear for
+// the JavaScript garbage collector.
+type freshBytes struct{ buf, cek, iv, plaintext safejs.Value }
+
+func (f freshBytes) wipePlaintext() {
+	if f.plaintext.Type() == safejs.TypeObject {
+		_, _ = f.plaintext.Call("fill", 0)
+	}
+}
 
 func (k *RSAOAEPKey) freshKeyAndIV() (freshBytes, error) {
 	buf, err := uint8Array().New(32 + 12)
