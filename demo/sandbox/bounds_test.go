@@ -16,8 +16,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// floodCount is how many entries the flood tries to create in each store.
-const floodCount = 10000
+// floodCount is how many entries the flood tries to create in each store:
+// 12 to 50 times each store's limit below, and few enough that the flood
+// stays a few seconds under -race (most of a token's cost is its RS256
+// signature).
+const floodCount = 2500
 
 // boundedSandbox is a sandbox with small limits, driven in-process
 // (Handler().ServeHTTP): tens of thousands of requests stay fast under
@@ -80,8 +83,8 @@ func heapAlloc() uint64 {
 
 // TestSandboxStoresStayBounded floods every store of the sandbox with
 // floodCount creations: each keeps at most its limit, and the live heap
-// grows by far less than what the flood sent (2 KiB connection bodies
-// alone are 20 MiB, all of which the unbounded sandbox kept).
+// grows by far less than what the flood sent (8 KiB connection bodies
+// alone are 20 MiB, all of which an unbounded sandbox would keep).
 func TestSandboxStoresStayBounded(t *testing.T) {
 	limits := Limits{Connections: 50, AccessTokens: 200, RefreshTokens: 100, Codes: 100, PendingSignIns: 100, PaymentsPerInvoice: 20}
 	b := newBoundedSandbox(t, limits)
@@ -89,7 +92,7 @@ func TestSandboxStoresStayBounded(t *testing.T) {
 	client := b.token(t, url.Values{"grant_type": {"client_credentials"}}).AccessToken
 	before := heapAlloc()
 
-	filler := strings.Repeat("x", 2<<10)
+	filler := strings.Repeat("x", 8<<10)
 	for i := range floodCount {
 		body := fmt.Sprintf(`{"id_connector":1,"note":"%d%s"}`, i, filler)
 		rec := b.do(http.MethodPost, ConnectionsPath, "application/json", strings.NewReader(body), "Authorization", "Bearer "+client)
