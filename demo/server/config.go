@@ -78,7 +78,8 @@ type Config struct {
 	// every instance pointed at it). See session.Open.
 	SessionStore string
 	// SessionOptions tune the store's idle timeout and lifetime (zero:
-	// 2 hours idle, 8 hours in all).
+	// 2 hours idle, 8 hours in all) and the in-memory store's size (zero:
+	// 10,000 sessions).
 	SessionOptions session.Options
 	// ProxyAllow lists the provider calls the intermediary forwards, as
 	// "GET /v2/sepa/beneficiaries,PATCH /v2/sepa/beneficiaries/{id}";

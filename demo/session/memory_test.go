@@ -73,3 +73,20 @@ func TestMemoryAppSignInsAreNeverEvicted(t *testing.T) {
 	_, err := store.Get(ctx, first.ID)
 	assert.NoError(t, err, "the first signed-in session survived the flood")
 }
+
+// Open's memory store holds what Options.MaxSessions says, and its
+// default otherwise.
+func TestOpenMemoryTakesMaxSessions(t *testing.T) {
+	for _, c := range []struct{ max, want int }{{3, 3}, {0, 10000}} {
+		store, err := Open("memory", Options{MaxSessions: c.max})
+		require.NoError(t, err)
+		assert.Equal(t, c.want, store.Backend().(*MemoryBackend).max, "MaxSessions %d", c.max)
+	}
+	store, err := Open("", Options{MaxSessions: 2})
+	require.NoError(t, err)
+	ctx := context.Background()
+	for range 5 {
+		require.NoError(t, store.Create(ctx, &Session{ID: NewID()}))
+	}
+	assert.Len(t, store.Backend().(*MemoryBackend).Dump(), 2, "anonymous sessions past the bound make room")
+}

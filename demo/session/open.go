@@ -15,7 +15,7 @@ const EnvStore = "SEALBRIDGE_SESSION_STORE"
 func Open(config string, opt Options) (*Sealed, error) {
 	switch {
 	case config == "" || config == "memory":
-		return NewStore(NewMemoryBackend(0), opt), nil
+		return NewStore(NewMemoryBackend(opt.MaxSessions), opt), nil
 	case strings.HasPrefix(config, "redis://") || strings.HasPrefix(config, "rediss://"):
 		b, err := NewRedisBackend(config)
 		if err != nil {

@@ -42,6 +42,10 @@ type Options struct {
 	Prefix string
 	// Now is the clock seam; nil means time.Now.
 	Now func() time.Time
+	// MaxSessions bounds the memory store Open makes (0 means 10000; past
+	// it, the least recently used anonymous sessions go first). Redis is
+	// bounded by its own maxmemory policy instead.
+	MaxSessions int
 }
 
 // Sealed is the Store: sessions sealed as above, over any Backend.
