@@ -64,7 +64,11 @@ func TestClusterRefreshOnceAcrossInstances(t *testing.T) {
 
 // With Redis stopped, calls get a clear 503 within their timeout and
 // /readyz fails; when Redis is back, the same users are still signed in.
+// It runs beside the package's other waiting test (TestSlowlorisIsDisconnected):
+// most of its time is calls waiting for a Redis that is down, on a
+// cluster and a redis-server of its own.
 func TestClusterStoreOutage(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t)
 	a := c.instance()
 	alice := newBrowser(t)
