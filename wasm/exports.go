@@ -155,6 +155,7 @@ func sealValue(shim *api.Shim, a []safejs.Value, done func(any, error)) {
 		return
 	}
 	done = wipeWhenDone(v, done)
+	defer wipeOnPanic(v)
 	withKey(shim, jsbridge.Arg(a, 1), "seal(value, key)", done, func(h api.KeyHandle) {
 		shim.SealAsync(v, h, func(jwe string, err error) { done(jwe, err) })
 	})
@@ -167,6 +168,7 @@ func sealFields(shim *api.Shim, a []safejs.Value, done func(any, error)) {
 		return
 	}
 	done = wipeWhenDone(doc, done)
+	defer wipeOnPanic(doc)
 	ptrs, err := pointersArg(jsbridge.Arg(a, 1), "sealFields(body, pointers)")
 	if err != nil {
 		done(nil, err)
@@ -189,6 +191,16 @@ func wipeWhenDone(clearText []byte, done func(any, error)) func(any, error) {
 	return func(v any, err error) {
 		clear(clearText)
 		done(v, err)
+	}
+}
+
+// wipeOnPanic wipes clearText when the export panics (a bug): the Deferred
+// export recovers and settles the call with its own done, which does not
+// wipe it, so the copy would stay in memory in clear. The panic goes on.
+func wipeOnPanic(clearText []byte) {
+	if p := recover(); p != nil {
+		clear(clearText)
+		panic(p)
 	}
 }
 
