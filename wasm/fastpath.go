@@ -29,13 +29,16 @@ import (
 type splitSeal struct {
 	shim *api.Shim
 
-	mu       sync.Mutex
-	ids      map[api.KeyHandle]int
-	handles  []api.KeyHandle
-	plans    map[int]pendingPlan
-	nextPlan int
-	expired  map[int]bool     // plans dropped at their deadline, by number
-	now      func() time.Time // time.Now; the tests move it
+	mu         sync.Mutex
+	ids        map[api.KeyHandle]int
+	handles    []api.KeyHandle
+	plans      map[int]pendingPlan
+	nextPlan   int
+	expired    map[int]bool     // plans dropped at their deadline, by number
+	now        func() time.Time // time.Now; the tests move it
+	deadline   time.Duration    // planDeadline; the tests shorten it
+	sweep      *time.Timer      // drops the plans past their deadline; nil when none is pending
+	sweepArmed int              // how many times sweep was armed (see armSweep)
 
 	// The last pointer list planFields read, as JSON text and as strings:
 	// a form sends the same list with every call, and the same bytes read
@@ -49,7 +52,7 @@ type splitSeal struct {
 const maxSealOutput = 2048 + 12 + seal.MaxPlaintext + 16
 
 func newSplitSeal(shim *api.Shim) *splitSeal {
-	return &splitSeal{shim: shim, ids: map[api.KeyHandle]int{}, plans: map[int]pendingPlan{}, expired: map[int]bool{}, now: time.Now}
+	return &splitSeal{shim: shim, ids: map[api.KeyHandle]int{}, plans: map[int]pendingPlan{}, expired: map[int]bool{}, now: time.Now, deadline: planDeadline}
 }
 
 // handle is the key handle fetchKey and importKey resolve with, plus, for a

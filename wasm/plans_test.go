@@ -133,3 +133,47 @@ func TestPlanNumbersWrapPastZero(t *testing.T) {
 		t.Fatalf("finishFields for plan 0: %v, want no such call", err)
 	}
 }
+
+// pendingNow reports whether plan id is pending, under the split seal's
+// lock (the sweep runs on a goroutine of its own).
+func pendingNow(split *splitSeal, id int) bool {
+	split.mu.Lock()
+	defer split.mu.Unlock()
+	_, ok := split.plans[id]
+	return ok
+}
+
+// A plan whose finishFields never comes is wiped at its deadline even when
+// no other call follows (the page made one sealFields, whose WebCrypto
+// promise never settled): a timer sweeps the plans, armed again for one
+// still within its deadline, and stopped once none is pending. Real time,
+// with the deadline shortened.
+func TestAbandonedPlanIsWipedWithoutAnotherCall(t *testing.T) {
+	split := splitSealWithKey(t)
+	split.deadline = 50 * time.Millisecond
+	first, doc1, values1 := plannedDoc(t, split)
+	time.Sleep(30 * time.Millisecond)
+	second, doc2, values2 := plannedDoc(t, split)
+	for end := time.Now().Add(5 * time.Second); pendingNow(split, first) || pendingNow(split, second); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("the abandoned plans are still pending 5 s after their deadline")
+		}
+	}
+	requireWiped(t, "the first abandoned plan", append(values1, doc1)...)
+	requireWiped(t, "the second abandoned plan", append(values2, doc2)...)
+	split.mu.Lock()
+	armed := split.sweep != nil
+	split.mu.Unlock()
+	if armed {
+		t.Fatal("the sweep is still armed with no plan pending")
+	}
+	requireLate(t, split, first)
+	requireLate(t, split, second)
+
+	// A plan finished in time stops the sweep it armed.
+	split.deadline = planDeadline
+	id, _, _ := plannedDoc(t, split)
+	if _, err := split.takePlan(id); err != nil || split.sweep != nil {
+		t.Fatalf("after the last plan was taken: %v, sweep armed %v", err, split.sweep != nil)
+	}
+}
