@@ -195,8 +195,9 @@ func wipeWhenDone(clearText []byte, done func(any, error)) func(any, error) {
 }
 
 // wipeOnPanic wipes clearText when the export panics (a bug): the Deferred
-// export recovers and settles the call with its own done, which does not
-// wipe it, so the copy would stay in memory in clear. The panic goes on.
+// export (or the memory call) recovers and settles the call with its own
+// done, which does not wipe it, so the copy would stay in memory in
+// clear. The panic goes on.
 func wipeOnPanic(clearText []byte) {
 	if p := recover(); p != nil {
 		clear(clearText)

@@ -177,6 +177,7 @@ func (s *splitSeal) planFields(in []byte) ([]byte, error) {
 // and returns planFields' output. A document refused here is wiped as
 // finishFields wipes a finished one: it holds the values in clear.
 func (s *splitSeal) plan(h api.KeyHandle, doc []byte, ptrs []string) ([]byte, error) {
+	defer wipeOnPanic(doc) // the memory call recovers it as internal
 	plan, err := s.shim.PlanFields(doc, ptrs, h)
 	if err != nil {
 		clear(doc)

@@ -42,3 +42,22 @@ func TestSealExportsWipeTheirCopyOnAPanic(t *testing.T) {
 		})
 	}
 }
+
+// So does planFields, the split sealFields' memory call, for its own copy
+// of the document: the memory call recovers a panic as internal, and the
+// copy would outlive it in clear.
+func TestPlanFieldsWipesItsCopyOnAPanic(t *testing.T) {
+	split := splitSealWithKey(t)
+	h := split.handles[0]
+	split.shim = nil // the plan panics once it has the copy
+	doc := []byte(`{"p":"s3cret-pin-4829"}`)
+	panicked := func() (p any) {
+		defer func() { p = recover() }() // as jsbridge's memory calls do
+		_, _ = split.plan(h, doc, []string{"/p"})
+		return nil
+	}()
+	if panicked == nil {
+		t.Fatal("the plan did not panic: this case shows nothing")
+	}
+	requireWiped(t, "the document after planFields panicked", doc)
+}
