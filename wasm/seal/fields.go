@@ -100,9 +100,15 @@ func findFields(doc []byte, pointers []string) ([]*field, error) {
 }
 
 // decodeFields decodes each field's value, in pointer order. On a refusal
-// it wipes the values decoded so far: they are credentials, and a refusal
-// returns them to nobody.
+// (or a panic, which the exports recover) it wipes the values decoded so
+// far: they are credentials, and a refusal returns them to nobody.
 func decodeFields(doc []byte, root *node, fields []*field) error {
+	defer func() {
+		if p := recover(); p != nil {
+			wipeFields(fields)
+			panic(p)
+		}
+	}()
 	for i, f := range fields {
 		var err error
 		if !f.found {
