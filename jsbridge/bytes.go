@@ -29,6 +29,16 @@ func bytesToJS(b []byte) (safejs.Value, error) {
 	return u8, nil
 }
 
+// zeroJS fills the typed array v with zeros (nothing when v is not an
+// object, e.g. a copy that was never made): the JS copies of keys and
+// values in clear are wiped once used rather than left for the JavaScript
+// garbage collector. A failure is ignored: there is nothing better to do.
+func zeroJS(v safejs.Value) {
+	if v.Type() == safejs.TypeObject {
+		_, _ = v.Call("fill", 0)
+	}
+}
+
 // bytesFromJS copies an ArrayBuffer or a Uint8Array into Go.
 func bytesFromJS(v safejs.Value) ([]byte, error) {
 	u8, err := uint8Array().New(v)

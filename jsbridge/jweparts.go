@@ -49,7 +49,7 @@ func (k *RSAOAEPKey) encryptWithParts(aad, plaintext []byte, done func(encrypted
 	}
 	// The JS copy of plaintext is wiped once the seal settles (WebCrypto
 	// has its own), rather than left in clear for the JS garbage collector.
-	wipe := func() { _, _ = ptJS.Call("fill", 0) }
+	wipe := func() { zeroJS(ptJS) }
 	finish, err := partsFinish()
 	if err != nil {
 		wipe()

@@ -45,7 +45,7 @@ func utf8Of(s safejs.Value) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _, _ = u8.Call("fill", 0) }()
+	defer zeroJS(u8)
 	n, err := u8.Length()
 	if err != nil {
 		return nil, err

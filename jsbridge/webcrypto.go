@@ -150,7 +150,7 @@ func (k *RSAOAEPKey) start(aad, plaintext []byte) (safejs.Value, freshBytes, err
 		return safejs.Null(), freshBytes{}, err
 	}
 	// WebCrypto copies its inputs when called, so the key can go at once.
-	defer func() { _, _ = fresh.buf.Call("fill", 0) }()
+	defer zeroJS(fresh.buf)
 	wrapP, err := k.subtle.Call("encrypt", k.rsaOAEP, k.key, fresh.cek)
 	if err != nil {
 		return safejs.Null(), freshBytes{}, cryptoFailed(err)
@@ -248,11 +248,7 @@ var gcmStep = sync.OnceValues(func() (safejs.Func, error) {
 // the JavaScript garbage collector.
 type freshBytes struct{ buf, cek, iv, plaintext safejs.Value }
 
-func (f freshBytes) wipePlaintext() {
-	if f.plaintext.Type() == safejs.TypeObject {
-		_, _ = f.plaintext.Call("fill", 0)
-	}
-}
+func (f freshBytes) wipePlaintext() { zeroJS(f.plaintext) }
 
 func (k *RSAOAEPKey) freshKeyAndIV() (freshBytes, error) {
 	buf, err := uint8Array().New(32 + 12)
